@@ -1,0 +1,588 @@
+"""Stage 4, build the IR: resolve references, choose names, keep only what operations reach.
+
+Schema handling, in order of precedence: `$ref` (local only; component schemas become named
+classes, other targets are inlined), `allOf` (one part: an alias, the wrapper's `nullable`
+wins; several: their object parts merged into one model), `oneOf`/`anyOf` (one non-null
+variant: that type, nullable; otherwise an untyped fallback), `enum`, then `type`.
+Inline objects and enums are named by their `title` when no other schema shares it, otherwise
+by their context: a model by its property name, then parent + property name (`SdUpscaleJob`);
+an enum by parent + property name first (`CostUnit`), since bare value names are too generic.
+
+Deliberately left out (each gets a diagnostic and an untyped fallback, never an omission):
+unions with several variants, discriminators, multipart and form bodies (sent as raw bytes),
+cookie parameters.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+from typing import Any, Literal, cast
+
+from generator import ir, naming
+from generator.diagnostics import Diagnostic, Fatal, error, info, pointer, warning
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_COMPONENT_PREFIX = "#/components/schemas/"
+_SKIP_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+_CLIENT_MEMBERS = frozenset({"close", "base_url"})
+_MAX_REF_HOPS = 64
+
+Schema = dict[str, Any]
+
+
+def build(
+    doc: dict[str, Any], *, package_name: str, env_prefix: str, include_unused: bool = False
+) -> tuple[ir.Api, list[Diagnostic]]:
+    """The IR of `doc` and the diagnostics found while building it. Never raises on a
+    malformed document except `Fatal` when nothing usable is left."""
+    builder = _Builder(doc)
+    groups = builder.operations()
+    if include_unused:
+        builder.all_components()
+    builder.report_unused()
+    info_obj = _as_dict(doc.get("info"))
+    api = ir.Api(
+        title=_text(info_obj.get("title")) or package_name,
+        description=_text(info_obj.get("description")),
+        spec_version=_text(info_obj.get("version")) or "0",
+        package_name=package_name,
+        env_prefix=env_prefix,
+        base_url=builder.base_url(),
+        auth=builder.auth(),
+        groups=groups,
+        models=tuple(sorted(builder.models.values(), key=lambda m: m.name)),
+        enums=tuple(sorted(builder.enums.values(), key=lambda e: e.name)),
+    )
+    return api, builder.diagnostics
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def decode_pointer(ref: str) -> list[str]:
+    body = ref[1:].lstrip("/")
+    return [p.replace("~1", "/").replace("~0", "~") for p in body.split("/")] if body else []
+
+
+class _Builder:
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.diagnostics: list[Diagnostic] = []
+        self.classes = naming.class_scope()
+        for reserved in ("Client", "AsyncClient"):
+            self.classes.claim(reserved)
+        self.models: dict[str, ir.Model] = {}
+        self.enums: dict[str, ir.Enum] = {}
+        self._named: dict[str, ir.TypeRef] = {}  # component pointer -> its type
+        self._busy: set[str] = set()  # pointers being built (cycle guard)
+        self._component_names = self._claim_component_names()
+        self._titles = self._count_titles()
+
+    # --- references -----------------------------------------------------------------------
+
+    def lookup(self, ref: str, at: str) -> Any:
+        node: Any = self.doc
+        for part in decode_pointer(ref):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                self.diagnostics.append(error("SDK202", at, f"$ref {ref!r} points to nothing"))
+                return None
+        return node
+
+    def resolve(self, node: Any, at: str) -> tuple[Any, str]:
+        """Follow `$ref` chains (local ones only) to a node and its pointer."""
+        for _ in range(_MAX_REF_HOPS):
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not isinstance(ref, str):
+                return node, at
+            if not ref.startswith("#"):
+                self.diagnostics.append(error("SDK010", at, f"external $ref {ref!r} is not allowed"))
+                return None, at
+            node, at = self.lookup(ref, at), ref
+        self.diagnostics.append(error("SDK203", at, "$ref chain does not end"))
+        return None, at
+
+    def _reachable(self) -> set[str]:
+        """Pointers of the component schemas that some operation reaches."""
+        seen: set[str] = set()
+        stack: list[Any] = [self.doc.get("paths")]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.startswith("#") and ref not in seen:
+                    seen.add(ref)
+                    stack.append(self.lookup(ref, ref))
+                stack.extend(v for k, v in node.items() if k not in _SKIP_KEYS)
+        return {r for r in seen if _component_key(r) is not None}
+
+    # --- naming -----------------------------------------------------------------------------
+
+    def _claim_component_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        schemas = _as_dict(_as_dict(self.doc.get("components")).get("schemas"))
+        for key in sorted(schemas, key=str):
+            if _class_kind(schemas[key]) is not None:
+                ptr = pointer("components", "schemas", str(key))
+                names[ptr] = self.classes.claim(_x_name(schemas[key]) or naming.pascal(str(key)))
+        return names
+
+    def _count_titles(self) -> collections.Counter[str]:
+        counts: collections.Counter[str] = collections.Counter()
+        stack: list[tuple[Any, bool]] = [(self.doc.get("paths"), False)]
+        schemas = _as_dict(_as_dict(self.doc.get("components")).get("schemas"))
+        stack.extend((s, True) for s in schemas.values())
+        while stack:
+            node, is_root = stack.pop()
+            if isinstance(node, list):
+                stack.extend((v, False) for v in node)
+            elif isinstance(node, dict):
+                title = node.get("title")
+                if not is_root and isinstance(title, str) and _class_kind(node) is not None:
+                    counts[naming.pascal(title)] += 1
+                stack.extend((v, False) for k, v in node.items() if k not in _SKIP_KEYS)
+        return counts
+
+    def _inline_name(self, schema: Schema, hints: tuple[str, ...]) -> str:
+        candidates = list(hints)
+        title = schema.get("title")
+        explicit = _x_name(schema)
+        if explicit:
+            candidates.insert(0, explicit)
+        elif isinstance(title, str) and self._titles[naming.pascal(title)] == 1:
+            candidates.insert(0, naming.pascal(title))
+        for candidate in candidates:
+            if self.classes.is_free(candidate):
+                return self.classes.claim(candidate)
+        return self.classes.claim(candidates[-1])
+
+    # --- schemas ----------------------------------------------------------------------------
+
+    def type_of(self, schema: Any, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            return self._ref_type(schema["$ref"], at, hints)
+        if not isinstance(schema, dict):
+            if schema is not True:
+                self.diagnostics.append(warning("SDK204", at, "schema is not an object"))
+            return ir.AnyType()
+        inner = self._base_type(schema, at, hints)
+        if schema.get("nullable") is False and isinstance(inner, ir.NullableType):
+            return inner.inner  # `allOf: [$ref]` + `nullable: false` narrows a nullable target
+        return _nullable(inner) if _is_nullable(schema) else inner
+
+    def _ref_type(self, ref: str, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+        if not ref.startswith("#"):
+            self.diagnostics.append(error("SDK010", at, f"external $ref {ref!r} is not allowed"))
+            return ir.AnyType()
+        if _component_key(ref) is not None:
+            return self.component(ref)
+        if ref in self._busy:
+            self.diagnostics.append(warning("SDK205", at, f"circular $ref {ref!r}; typed as Any"))
+            return ir.AnyType()
+        self._busy.add(ref)
+        try:
+            target, target_at = self.resolve({"$ref": ref}, at)
+            return self.type_of(target, target_at, hints) if target is not None else ir.AnyType()
+        finally:
+            self._busy.discard(ref)
+
+    def component(self, ref: str) -> ir.TypeRef:
+        if ref in self._named:
+            return self._named[ref]
+        schema, at = self.resolve({"$ref": ref}, ref)
+        if not isinstance(schema, dict):
+            return self.type_of(schema, at, ())
+        name = self._component_names.get(ref)
+        kind = _class_kind(schema)
+        if name is None or kind is None:
+            if ref in self._busy:
+                self.diagnostics.append(warning("SDK205", ref, "circular $ref; typed as Any"))
+                return ir.AnyType()
+            self._busy.add(ref)
+            hint = naming.pascal(_component_key(ref) or "")
+            result = self._named[ref] = self.type_of(schema, ref, (hint,))
+            self._busy.discard(ref)
+            return result
+        named: ir.TypeRef = ir.ModelRef(name) if kind == "model" else ir.EnumRef(name)
+        self._named[ref] = _nullable(named) if _is_nullable(schema) else named
+        if kind == "model":
+            self._model(name, schema, ref)
+        else:
+            self._enum(name, schema, ref)
+        return self._named[ref]
+
+    def _base_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+        kind = _class_kind(schema)
+        if kind is not None:
+            name = self._inline_name(schema, hints)
+            if kind == "model":
+                self._model(name, schema, at)
+                return ir.ModelRef(name)
+            return self._enum(name, schema, at)
+        all_of = schema.get("allOf")
+        if isinstance(all_of, list) and all_of:
+            return self.type_of(all_of[0], f"{at}/allOf/0", hints)  # one part (several: a model)
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list):
+                return self._union(schema[key], f"{at}/{key}", hints)
+        return self._plain_type(schema, at, hints)
+
+    def _plain_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+        kind = _json_type(schema)
+        if kind == "string":
+            fmt = schema.get("format")
+            return ir.StrType(fmt if isinstance(fmt, str) else None)
+        if kind == "integer":
+            return ir.IntType()
+        if kind == "number":
+            return ir.FloatType()
+        if kind == "boolean":
+            return ir.BoolType()
+        if kind == "array":
+            items = schema.get("items", True)
+            return ir.ListType(self.type_of(items, f"{at}/items", tuple(h + "Item" for h in hints)))
+        extra = schema.get("additionalProperties")
+        if kind == "object" and isinstance(extra, dict) and extra:
+            value_hints = tuple(h + "Value" for h in hints)
+            return ir.MapType(self.type_of(extra, f"{at}/additionalProperties", value_hints))
+        if kind == "object":
+            return ir.MapType(ir.AnyType())
+        return ir.AnyType()
+
+    def _union(self, variants: list[Any], at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+        real = [(i, v) for i, v in enumerate(variants) if not _is_null_schema(v)]
+        if len(real) == 1:
+            index, only = real[0]
+            inner = self.type_of(only, f"{at}/{index}", hints)
+            return _nullable(inner) if len(real) < len(variants) else inner
+        self.diagnostics.append(
+            info("SDK201", at, f"a union of {len(real)} types is not modelled yet; typed as Any")
+        )
+        return ir.AnyType()
+
+    def object_parts(self, schema: Schema, at: str) -> tuple[list[tuple[str, Any, str]], set[str]]:
+        """Properties (name, schema, pointer) and required names of an object schema, with
+        `allOf` parts merged in order (a later part's property replaces an earlier one)."""
+        props: dict[str, tuple[Any, str]] = {}
+        required: set[str] = set()
+        for part, part_at in self._all_of_parts(schema, at, depth=0):
+            for key, sub in _as_dict(part.get("properties")).items():
+                props[str(key)] = (sub, f"{part_at}/properties/{_escape(str(key))}")
+            required.update(r for r in part.get("required", ()) if isinstance(r, str))
+        return [(k, s, p) for k, (s, p) in props.items()], required
+
+    def _all_of_parts(self, schema: Schema, at: str, depth: int) -> Iterator[tuple[Schema, str]]:
+        if depth > _MAX_REF_HOPS:
+            self.diagnostics.append(warning("SDK205", at, "allOf nesting too deep or circular"))
+            return
+        yield schema, at
+        for i, part in enumerate(schema.get("allOf") or ()):
+            resolved, part_at = self.resolve(part, f"{at}/allOf/{i}")
+            if isinstance(resolved, dict):
+                yield from self._all_of_parts(resolved, part_at, depth + 1)
+
+    def fields(self, schema: Schema, at: str, parent: str, scope: naming.Scope) -> tuple[ir.Field, ...]:
+        props, required = self.object_parts(schema, at)
+        result = []
+        for wire, sub, sub_at in props:
+            target, _ = self.resolve(sub, sub_at)
+            target = _as_dict(target)
+            description = _text(_as_dict(sub).get("description")) or _text(target.get("description"))
+            py_name = scope.claim(naming.snake(wire, "field"))
+            short, long = naming.pascal(wire, "Field"), parent + naming.pascal(wire, "Field")
+            hints = (long, short) if _class_kind(target) == "enum" else (short, long)
+            result.append(
+                ir.Field(
+                    py_name=py_name,
+                    wire_name=wire,
+                    type=self.type_of(sub, sub_at, hints),
+                    required=wire in required,
+                    description=description,
+                    deprecated=target.get("deprecated") is True or _as_dict(sub).get("deprecated") is True,
+                    default=repr(target["default"]) if "default" in target else None,
+                )
+            )
+        return tuple(result)
+
+    def _model(self, name: str, schema: Schema, at: str) -> None:
+        self.models[name] = ir.Model(name, "", (), at)  # placeholder: recursion sees the name
+        fields = self.fields(schema, at, name, naming.member_scope())
+        self.models[name] = ir.Model(name, _text(schema.get("description")), fields, at)
+
+    def _enum(self, name: str, schema: Schema, at: str) -> ir.TypeRef:
+        values = [v for v in schema["enum"] if v is not None]
+        if all(isinstance(v, str) for v in values):
+            value_type: Literal["str", "int"] = "str"
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            value_type = "int"
+        else:
+            self.diagnostics.append(warning("SDK206", at, "enum mixes value types; typed as Any"))
+            return ir.AnyType()
+        scope = naming.Scope()
+        unique = list(dict.fromkeys(values))
+        members = tuple(ir.EnumMember(scope.claim(naming.constant(str(v))), v) for v in unique)
+        self.enums[name] = ir.Enum(name, _text(schema.get("description")), members, value_type, at)
+        result: ir.TypeRef = ir.EnumRef(name)
+        return _nullable(result) if None in schema["enum"] else result
+
+    def all_components(self) -> None:
+        schemas = _as_dict(_as_dict(self.doc.get("components")).get("schemas"))
+        for key in sorted(schemas, key=str):
+            self.component(pointer("components", "schemas", str(key)))
+
+    def report_unused(self) -> None:
+        schemas = _as_dict(_as_dict(self.doc.get("components")).get("schemas"))
+        unused = sorted(
+            str(k) for k in schemas if pointer("components", "schemas", str(k)) not in self._named
+        )
+        if unused:
+            shown = ", ".join(unused[:8]) + (", ..." if len(unused) > 8 else "")
+            message = f"{len(unused)} component schemas are not reachable from any operation and are not generated: {shown}"
+            self.diagnostics.append(info("SDK207", "#/components/schemas", message))
+
+    # --- operations -------------------------------------------------------------------------
+
+    def operations(self) -> tuple[ir.Group, ...]:
+        paths = self.doc.get("paths")
+        if not isinstance(paths, dict) or not paths:
+            raise Fatal([error("SDK208", pointer("paths"), "the document has no paths")])
+        grouped: dict[str, list[tuple[str, Schema, str, list[Any]]]] = {}
+        for path, item in paths.items():
+            item = _as_dict(self.resolve(item, pointer("paths", str(path)))[0])
+            shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+            for method in METHODS:
+                op = item.get(method)
+                if isinstance(op, dict):
+                    group = _x_group(op)
+                    grouped.setdefault(group, []).append((str(path), op, method, shared))
+        member_scope = naming.member_scope(_CLIENT_MEMBERS)
+        groups = []
+        for group in sorted(grouped):
+            attr = member_scope.claim(naming.snake(group, "default"))
+            class_name = self.classes.claim(naming.pascal(group, "Default") + "Resource")
+            async_name = self.classes.claim("Async" + class_name)
+            scope = naming.member_scope()
+            ops = tuple(self._operation(p, op, m, shared, scope) for p, op, m, shared in grouped[group])
+            groups.append(ir.Group(attr, class_name, async_name, ops))
+        return tuple(groups)
+
+    def _operation(
+        self, path: str, op: Schema, method: str, shared: list[Any], scope: naming.Scope
+    ) -> ir.Operation:
+        at = pointer("paths", path, method)
+        op_id = op.get("operationId")
+        if not isinstance(op_id, str) or not op_id.strip():
+            op_id = f"{method}_{path}"
+            self.diagnostics.append(warning("SDK209", at, f"no operationId; named from {op_id!r}"))
+        base_name = _x_name(op) or naming.snake(op_id, method)
+        py_name = scope.claim(base_name)
+        if py_name != base_name:
+            message = f"method name {base_name!r} is taken in its group; this one is {py_name!r}"
+            self.diagnostics.append(warning("SDK210", at, message))
+        context = naming.pascal(op_id, "Operation")
+        args = naming.member_scope()
+        params = self._params(shared, op.get("parameters"), path, at, args)
+        body = self._body(op.get("requestBody"), f"{at}/requestBody", context, args)
+        return ir.Operation(
+            py_name=py_name,
+            operation_id=op_id,
+            method=method.upper(),
+            path=path,
+            summary=_text(op.get("summary")),
+            description=_text(op.get("description")),
+            deprecated=op.get("deprecated") is True,
+            params=params,
+            body=body,
+            response=self._response(op.get("responses"), f"{at}/responses", context),
+            pointer=at,
+        )
+
+    def _params(
+        self, shared: list[Any], own: Any, path: str, at: str, scope: naming.Scope
+    ) -> tuple[ir.Param, ...]:
+        merged: dict[tuple[str, str], tuple[Schema, str]] = {}
+        path_at = pointer("paths", path, "parameters")
+        sources = [(shared, path_at), (own if isinstance(own, list) else [], f"{at}/parameters")]
+        for params, base in sources:
+            for i, raw in enumerate(params):
+                param, param_at = self.resolve(raw, f"{base}/{i}")
+                if isinstance(param, dict) and isinstance(param.get("name"), str):
+                    merged[(param["name"], str(param.get("in")))] = (param, param_at)
+        result = []
+        for (name, location), (param, param_at) in merged.items():
+            if location not in ("path", "query", "header"):
+                self.diagnostics.append(warning("SDK211", param_at, f"{location!r} parameters are not supported; {name!r} is left out"))
+                continue
+            hint = naming.pascal(name, "Param")
+            result.append(
+                ir.Param(
+                    py_name=scope.claim(naming.snake(name, "param")),
+                    wire_name=name,
+                    location=cast(Literal["path", "query", "header"], location),
+                    type=self.type_of(param.get("schema", True), f"{param_at}/schema", (hint,)),
+                    required=location == "path" or param.get("required") is True,
+                    description=_text(param.get("description")),
+                    deprecated=param.get("deprecated") is True,
+                )
+            )
+        result.sort(key=lambda p: (not p.required, p.location != "path"))
+        return tuple(result)
+
+    def _body(self, raw: Any, at: str, context: str, scope: naming.Scope) -> ir.Body | None:
+        if raw is None:
+            return None
+        body, at = self.resolve(raw, at)
+        body = _as_dict(body)
+        content = _as_dict(body.get("content"))
+        required = body.get("required") is True
+        description = _text(body.get("description"))
+        media = _json_media(content)
+        if media is None:
+            if not content:
+                return None
+            ctype = sorted(content)[0]
+            self.diagnostics.append(info("SDK201", f"{at}/content", f"{ctype!r} bodies are passed as raw bytes"))
+            return ir.WholeBody(scope.claim("body"), None, str(ctype), required, description)
+        schema_raw = _as_dict(content[media]).get("schema", True)
+        schema_at = f"{at}/content/{_escape(media)}/schema"
+        schema, resolved_at = self.resolve(schema_raw, schema_at)
+        if isinstance(schema, dict) and _class_kind(schema) == "model" and not _is_nullable(schema):
+            fields = self.fields(schema, resolved_at, context + "Body", scope)
+            return ir.JsonBody(fields, required, description)
+        body_type = self.type_of(schema_raw, schema_at, (context + "Body",))
+        return ir.WholeBody(scope.claim("body"), body_type, "application/json", required, description)
+
+    def _response(self, raw: Any, at: str, context: str) -> ir.Response:
+        responses = _as_dict(raw)
+        codes = sorted(str(c) for c in responses if str(c).startswith("2"))
+        if not codes:
+            return ir.Response("empty", ir.AnyType(), "")
+        code = codes[0]
+        key = code if code in responses else int(code)
+        response, resp_at = self.resolve(responses[key], f"{at}/{code}")
+        content = _as_dict(_as_dict(response).get("content"))
+        media = _json_media(content)
+        if media is not None:
+            schema = _as_dict(content[media]).get("schema", True)
+            schema_at = f"{resp_at}/content/{_escape(media)}/schema"
+            return ir.Response("json", self.type_of(schema, schema_at, (context + "Response",)), code)
+        return ir.Response("bytes" if content else "empty", ir.AnyType(), code)
+
+    # --- api-level --------------------------------------------------------------------------
+
+    def base_url(self) -> str:
+        servers = self.doc.get("servers")
+        first = _as_dict(servers[0]) if isinstance(servers, list) and servers else {}
+        url = _text(first.get("url"))
+        for name, var in _as_dict(first.get("variables")).items():
+            url = url.replace("{" + str(name) + "}", str(_as_dict(var).get("default", "")))
+        if url and not url.startswith(("http://", "https://")):
+            self.diagnostics.append(warning("SDK212", "#/servers/0/url", f"server URL {url!r} is not absolute; pass base_url"))
+        return url.rstrip("/")
+
+    def auth(self) -> ir.Auth:
+        schemes = _as_dict(_as_dict(self.doc.get("components")).get("securitySchemes"))
+        for requirement in self.doc.get("security") or ():
+            for scheme_name in _as_dict(requirement):
+                scheme, _ = self.resolve(schemes.get(scheme_name), "#/components/securitySchemes")
+                auth = _auth_of(_as_dict(scheme))
+                if auth is not None:
+                    return auth
+        return ir.Auth("none", "")
+
+
+def _auth_of(scheme: Schema) -> ir.Auth | None:
+    kind = scheme.get("type")
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+        return ir.Auth("bearer", "Authorization")
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        return ir.Auth("basic", "Authorization")
+    if kind in ("oauth2", "openIdConnect"):
+        return ir.Auth("bearer", "Authorization")
+    if kind == "apiKey" and scheme.get("in") in ("header", "query") and isinstance(scheme.get("name"), str):
+        return ir.Auth(scheme["in"], scheme["name"])
+    return None
+
+
+def _component_key(ref: str) -> str | None:
+    if not ref.startswith(_COMPONENT_PREFIX):
+        return None
+    parts = decode_pointer(ref)
+    return parts[2] if len(parts) == 3 else None
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _x_name(node: Schema) -> str | None:
+    value = node.get("x-sdkgen-name")
+    return value if isinstance(value, str) and naming.is_identifier(value) else None
+
+
+def _x_group(op: Schema) -> str:
+    group = op.get("x-sdkgen-group")
+    if isinstance(group, str) and group:
+        return group
+    tags = op.get("tags")
+    if isinstance(tags, list) and tags and isinstance(tags[0], str):
+        return tags[0]
+    return "default"
+
+
+def _json_type(schema: Schema) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):  # 3.1 style; "null" handled by _is_nullable
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if kind is None and isinstance(schema.get("properties"), dict):
+        return "object"
+    return kind if isinstance(kind, str) else None
+
+
+def _class_kind(schema: Any) -> Literal["model", "enum"] | None:
+    """Whether a schema becomes a class of its own (a dataclass model or an Enum)."""
+    if not isinstance(schema, dict):
+        return None
+    if isinstance(schema.get("enum"), list) and any(v is not None for v in schema["enum"]):
+        return "enum"
+    if isinstance(schema.get("properties"), dict) and schema["properties"]:
+        return "model"
+    all_of = schema.get("allOf")
+    if isinstance(all_of, list) and len(all_of) > 1:
+        return "model"
+    return None
+
+
+def _is_nullable(schema: Schema) -> bool:
+    kind = schema.get("type")
+    return schema.get("nullable") is True or (isinstance(kind, list) and "null" in kind)
+
+
+def _is_null_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null"
+
+
+def _nullable(inner: ir.TypeRef) -> ir.TypeRef:
+    if isinstance(inner, ir.NullableType | ir.AnyType):
+        return inner
+    return ir.NullableType(inner)
+
+
+def _json_media(content: dict[str, Any]) -> str | None:
+    for media in sorted(content, key=str):
+        base = str(media).split(";")[0].strip().lower()
+        if base == "application/json" or base.endswith("+json") or base == "*/*":
+            return str(media)
+    return None

@@ -1,0 +1,97 @@
+"""The default job: `[tool.sdkgen]` in pyproject.toml, and finding the pinned spec.
+
+Keys: `spec` (local path, git-ignored), `spec-url` (commit-pinned upstream), `spec-sha256`,
+`mirrors` (directories searched for a file of the same name), `output`, `package-name`,
+`env-prefix`. Relative paths are relative to the directory holding pyproject.toml.
+The pinned spec is looked for locally, then in each mirror, then downloaded into `spec`; in
+every case its sha256 must match the pin.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from generator import load
+from generator.diagnostics import Fatal, error
+
+KEYS = frozenset({"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Config:
+    root: Path
+    spec: str = ""
+    spec_url: str = ""
+    spec_sha256: str = ""
+    mirrors: tuple[str, ...] = ()
+    output: str = ""
+    package_name: str = ""
+    env_prefix: str = ""
+
+
+def read(root: Path) -> Config:
+    """`[tool.sdkgen]` of `root/pyproject.toml`; an empty Config when there is none."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return Config(root=root)
+    try:
+        table: Any = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("sdkgen", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise Fatal([error("SDK020", "#", f"cannot read [tool.sdkgen]: {exc}", str(path))]) from None
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        raise Fatal([error("SDK020", "#", f"unknown [tool.sdkgen] keys: {', '.join(unknown)}", str(path))])
+    mirrors = table.get("mirrors", [])
+    return Config(
+        root=root,
+        spec=str(table.get("spec", "")),
+        spec_url=str(table.get("spec-url", "")),
+        spec_sha256=str(table.get("spec-sha256", "")).lower(),
+        mirrors=tuple(str(m) for m in mirrors) if isinstance(mirrors, list) else (),
+        output=str(table.get("output", "")),
+        package_name=str(table.get("package-name", "")),
+        env_prefix=str(table.get("env-prefix", "")),
+    )
+
+
+def pinned_spec(config: Config) -> load.Document:
+    """The pinned spec: local file, then mirrors, then the URL; checked against its sha256."""
+    if not config.spec:
+        raise Fatal([error("SDK021", "#", "no SPEC given and no `spec` in [tool.sdkgen]")])
+    local = config.root / config.spec
+    candidates = [local] + [config.root / m / local.name for m in config.mirrors]
+    for candidate in candidates:
+        if candidate.is_file():
+            return _checked(load.read_bytes(str(candidate)), str(candidate), config)
+    if not config.spec_url:
+        tried = ", ".join(str(c) for c in candidates)
+        raise Fatal([error("SDK021", "#", f"pinned spec not found (tried {tried}) and no spec-url")])
+    raw = load.read_bytes(config.spec_url)
+    document = _checked(raw, config.spec_url, config)
+    _save(local, raw)
+    return document
+
+
+def _checked(raw: bytes, source: str, config: Config) -> load.Document:
+    digest = hashlib.sha256(raw).hexdigest()
+    if config.spec_sha256 and digest != config.spec_sha256:
+        message = (
+            f"sha256 {digest} does not match the pinned {config.spec_sha256}; "
+            "if the new document is wanted, re-pin spec-sha256 in [tool.sdkgen]"
+        )
+        raise Fatal([error("SDK022", "#", message, source)])
+    return load.document(raw, source)
+
+
+def _save(path: Path, raw: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(raw)
+    os.replace(tmp, path)

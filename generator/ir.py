@@ -1,0 +1,194 @@
+"""The intermediate representation: what the templates render, and nothing else.
+
+Invariants, established by `generator.build` and relied on by `generator.render`:
+- Every name (`name`, `py_name`, `attr_name`, `class_name`) is already a valid Python identifier,
+  unique in its scope: class names across the whole package, member names within their class
+  or method signature.
+- Every reference is resolved: a `ModelRef`/`EnumRef` names a `Model`/`Enum` in `Api`.
+- Only what the operations reach is here (unless unused schemas were asked for).
+- Sequences are tuples, in a deterministic order (document order for fields and parameters,
+  sorted by name for models, enums and groups).
+- Spec text (descriptions, examples) is carried as data; it reaches generated code only through
+  the escaping helpers in `generator.render`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+frozen = dataclasses.dataclass(frozen=True, slots=True)
+
+
+@frozen
+class StrType:
+    format: str | None = None
+
+
+@frozen
+class IntType:
+    pass
+
+
+@frozen
+class FloatType:
+    pass
+
+
+@frozen
+class BoolType:
+    pass
+
+
+@frozen
+class AnyType:
+    """An untyped fallback: the value is passed through as decoded JSON."""
+
+
+@frozen
+class ListType:
+    item: TypeRef
+
+
+@frozen
+class MapType:
+    value: TypeRef
+
+
+@frozen
+class ModelRef:
+    name: str
+
+
+@frozen
+class EnumRef:
+    name: str
+
+
+@frozen
+class NullableType:
+    inner: TypeRef  # never a NullableType or an AnyType
+
+
+TypeRef = (
+    StrType | IntType | FloatType | BoolType | AnyType | ListType | MapType | ModelRef | EnumRef
+    | NullableType
+)
+
+
+@frozen
+class Field:
+    py_name: str
+    wire_name: str
+    type: TypeRef
+    required: bool
+    description: str
+    deprecated: bool
+    default: str | None  # repr() of the spec's default, documented and never sent
+
+
+@frozen
+class Model:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    pointer: str
+
+
+@frozen
+class EnumMember:
+    py_name: str
+    value: str | int
+
+
+@frozen
+class Enum:
+    name: str
+    description: str
+    members: tuple[EnumMember, ...]
+    value_type: Literal["str", "int"]
+    pointer: str
+
+
+@frozen
+class Param:
+    py_name: str
+    wire_name: str
+    location: Literal["path", "query", "header"]
+    type: TypeRef
+    required: bool
+    description: str
+    deprecated: bool
+
+
+@frozen
+class JsonBody:
+    """A JSON object body whose properties became keyword arguments."""
+
+    fields: tuple[Field, ...]
+    required: bool
+    description: str
+
+
+@frozen
+class WholeBody:
+    """A body passed as one `body` argument: JSON of `type`, or raw bytes with a content type."""
+
+    py_name: str
+    type: TypeRef | None  # None: raw bytes
+    content_type: str
+    required: bool
+    description: str
+
+
+Body = JsonBody | WholeBody
+
+
+@frozen
+class Response:
+    kind: Literal["json", "empty", "bytes"]
+    type: TypeRef  # AnyType unless kind == "json"
+    status: str
+
+
+@frozen
+class Operation:
+    py_name: str
+    operation_id: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    deprecated: bool
+    params: tuple[Param, ...]
+    body: Body | None
+    response: Response
+    pointer: str
+
+
+@frozen
+class Group:
+    attr_name: str
+    class_name: str
+    async_class_name: str
+    operations: tuple[Operation, ...]
+
+
+@frozen
+class Auth:
+    kind: Literal["none", "bearer", "header", "query", "basic"]
+    name: str  # header or query parameter name for the api-key kinds
+
+
+@frozen
+class Api:
+    title: str
+    description: str
+    spec_version: str
+    package_name: str
+    env_prefix: str
+    base_url: str
+    auth: Auth
+    groups: tuple[Group, ...]
+    models: tuple[Model, ...]
+    enums: tuple[Enum, ...]

@@ -1,0 +1,104 @@
+"""Naming: turn arbitrary spec strings into valid, readable, unique Python identifiers.
+
+Rules (the table tests in tests/test_naming.py pin them):
+- Text splits into words at non-alphanumerics and camelCase boundaries; `&` reads as "and";
+  accents are stripped (NFKD), other non-ASCII characters separate words.
+- A name that would start with a digit moves its leading digit words to the end:
+  "2D ART & ILLUSTRATION" -> ART_AND_ILLUSTRATION_2D. Digits alone get a prefix: "404" -> VALUE_404.
+- All-caps words longer than three letters are capitalised in PascalCase ("VARIATION_TYPE" ->
+  VariationType); short acronyms stay ("SDUpscaleJob" -> SDUpscaleJob).
+- A reserved name gets a trailing "_" ("class" -> class_). A name already taken in its scope gets
+  the smallest free suffix 2, 3, ... (`_2` for snake and constant case), in the order names are
+  claimed; callers claim in a sorted, deterministic order.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_WORD = re.compile(r"[0-9]+[A-Z]*(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+
+PYTHON_KEYWORDS = frozenset(keyword.kwlist) | {"_"}
+# Builtins the generated code names (in annotations and bodies): a parameter or a field of that
+# name would shadow them. Other builtins (`id`, `type`, `format`) stay usable as names.
+BUILTINS = frozenset({"bool", "bytes", "dict", "float", "int", "list", "object", "str"})
+# Names the generated code uses inside method bodies and models.
+RUNTIME_MEMBERS = frozenset(
+    {"self", "cls", "additional_properties", "to_dict", "from_dict", "raw", "extra_headers",
+     "extra_query", "timeout", "max_retries", "with_raw_response"}
+)
+# Names a generated class must not take: they are imported into models.py.
+RUNTIME_CLASSES = frozenset({"Any", "Mapping", "Model", "Unset", "UNSET", "Enum", "Field"})
+
+
+def words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    ascii_text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
+    return _WORD.findall(ascii_text)
+
+
+def _digits_last(parts: list[str], prefix: str) -> list[str]:
+    lead = 0
+    while lead < len(parts) and parts[lead][0].isdigit():
+        lead += 1
+    if lead == len(parts):
+        return [prefix, *parts] if parts else []
+    return parts[lead:] + parts[:lead]
+
+
+def snake(text: str, fallback: str = "value") -> str:
+    parts = _digits_last([w.lower() for w in words(text)], "value")
+    return "_".join(parts) or fallback
+
+
+def constant(text: str, fallback: str = "VALUE") -> str:
+    parts = _digits_last([w.upper() for w in words(text)], "VALUE")
+    return "_".join(parts) or fallback
+
+
+def pascal(text: str, fallback: str = "Model") -> str:
+    def cap(word: str) -> str:
+        if word.isupper() and len(word) > 3:
+            return word.capitalize()
+        return word[:1].upper() + word[1:]
+
+    parts = _digits_last([cap(w) for w in words(text)], "Model")
+    return "".join(parts) or fallback
+
+
+class Scope:
+    """Hands out unique names; `reserved` names are never handed out as they are."""
+
+    def __init__(self, reserved: Iterable[str] = (), *, sep: str = "_") -> None:
+        self._reserved = frozenset(reserved)
+        self._taken: set[str] = set()
+        self._sep = sep
+
+    def is_free(self, name: str) -> bool:
+        return name not in self._taken and name not in self._reserved
+
+    def claim(self, name: str) -> str:
+        if name in self._reserved:
+            name += "_"
+        candidate, n = name, 2
+        while candidate in self._taken or candidate in self._reserved:
+            candidate = f"{name}{self._sep}{n}"
+            n += 1
+        self._taken.add(candidate)
+        return candidate
+
+
+def member_scope(extra: Iterable[str] = ()) -> Scope:
+    """Scope for attributes, parameters and methods."""
+    return Scope(PYTHON_KEYWORDS | BUILTINS | RUNTIME_MEMBERS | set(extra))
+
+
+def class_scope() -> Scope:
+    return Scope(PYTHON_KEYWORDS | BUILTINS | RUNTIME_CLASSES, sep="")
+
+
+def is_identifier(name: str) -> bool:
+    return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)

@@ -1,0 +1,259 @@
+"""Stage 5, render: the IR through Jinja2 templates into `{relative path: text}`, in memory.
+
+The templates loop over the IR; everything they print that is not a fixed string comes from a
+filter here: `pyrepr` (a Python literal), `doc` (text inside a docstring), `comment` (one line
+of a `#` comment), `annotation` and `conv` (a type's annotation and converter expression).
+Files that do not depend on the spec (`templates/runtime/*.py`) are copied as they are.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from generator import ir
+
+RUNTIME_FILES = ("_runtime.py", "errors.py")
+MARKER = ".sdkgen"
+
+
+def templates_dir() -> Path:
+    """`generator/_templates` in a wheel; `templates/` beside the package in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+# --- escaping: the security boundary between an untrusted spec and generated code -------------
+
+_QUOTE_RUN = re.compile(r'"(?=")|"$')  # a quote that could start `"""` or merge with the closing one
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+def doc(text: str, indent: int = 0) -> str:
+    """Spec text made safe inside a triple-quoted docstring (SECURITY: untrusted input).
+
+    Backslashes, quotes followed by a quote, and a final quote are escaped, so the text can
+    neither end the docstring nor form an escape sequence; control characters are dropped.
+    """
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\\", "\\\\").strip()
+    text = _QUOTE_RUN.sub('\\\\"', text)
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    pad = " " * indent
+    return "\n".join(pad + line if line else "" for line in lines).lstrip()
+
+
+def comment(text: str) -> str:
+    """Spec text made safe on one `#` comment line (SECURITY: untrusted input)."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def pyrepr(value: Any) -> str:
+    """A Python literal for a JSON-like value (SECURITY: the only way spec data becomes code)."""
+    return repr(value)
+
+
+# --- types --------------------------------------------------------------------------------------
+
+
+def annotation(t: ir.TypeRef) -> str:
+    match t:
+        case ir.StrType():
+            return "str"
+        case ir.IntType():
+            return "int"
+        case ir.FloatType():
+            return "float"
+        case ir.BoolType():
+            return "bool"
+        case ir.AnyType():
+            return "Any"
+        case ir.ListType(item):
+            return f"list[{annotation(item)}]"
+        case ir.MapType(value):
+            return f"dict[str, {annotation(value)}]"
+        case ir.ModelRef(name):
+            return name
+        case ir.EnumRef(name):
+            return f"{name} | str"  # open enums: an unknown value stays a string
+        case ir.NullableType(inner):
+            return f"{annotation(inner)} | None"
+    raise AssertionError(t)
+
+
+def conv(t: ir.TypeRef) -> str:
+    match t:
+        case ir.StrType():
+            return "_rt.STR"
+        case ir.IntType():
+            return "_rt.INT"
+        case ir.FloatType():
+            return "_rt.FLOAT"
+        case ir.BoolType():
+            return "_rt.BOOL"
+        case ir.AnyType():
+            return "_rt.ANY"
+        case ir.ListType(item):
+            return f"_rt.ListOf({conv(item)})"
+        case ir.MapType(value):
+            return f"_rt.MapOf({conv(value)})"
+        case ir.ModelRef(name):
+            return f"_rt.ModelOf({name})"
+        case ir.EnumRef(name):
+            return f"_rt.EnumOf({name})"
+        case ir.NullableType(inner):
+            return f"_rt.Nullable({conv(inner)})"
+    raise AssertionError(t)
+
+
+def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
+    """A Python expression of type `t`, for README examples and the generated smoke test;
+    model and enum classes are named through the `models` module."""
+    match t:
+        case ir.StrType():
+            return '"string"'
+        case ir.IntType():
+            return "1"
+        case ir.FloatType():
+            return "1.0"
+        case ir.BoolType():
+            return "True"
+        case ir.ListType(item) if depth < 3:
+            return f"[{example(item, api, depth + 1)}]"
+        case ir.EnumRef(name):
+            enum = next(e for e in api.enums if e.name == name)
+            return f"models.{name}.{enum.members[0].py_name}" if enum.members else '"value"'
+        case ir.ModelRef(name) if depth < 3:
+            model = next(m for m in api.models if m.name == name)
+            args = ", ".join(
+                f"{f.py_name}={example(f.type, api, depth + 1)}" for f in model.fields if f.required
+            )
+            return f"models.{name}({args})"
+        case ir.NullableType(inner):
+            return example(inner, api, depth)
+    return "{}" if isinstance(t, ir.MapType | ir.ModelRef) else "[]" if isinstance(t, ir.ListType) else "None"
+
+
+def example_args(op: ir.Operation, api: ir.Api) -> str:
+    """Keyword arguments for a call of `op` with every required argument given."""
+    args = [(p.py_name, example(p.type, api)) for p in op.params if p.required]
+    if isinstance(op.body, ir.JsonBody):
+        args += [(f.py_name, example(f.type, api)) for f in op.body.fields if f.required]
+    elif isinstance(op.body, ir.WholeBody) and op.body.required:
+        value = example(op.body.type, api) if op.body.type is not None else 'b"..."'
+        args.append((op.body.py_name, value))
+    return ", ".join(f"{name}={value}" for name, value in args)
+
+
+def names_in(t: ir.TypeRef) -> set[str]:
+    """Model and enum names an annotation or converter of `t` mentions."""
+    match t:
+        case ir.ModelRef(name) | ir.EnumRef(name):
+            return {name}
+        case ir.ListType(inner) | ir.MapType(inner) | ir.NullableType(inner):
+            return names_in(inner)
+    return set()
+
+
+def _signature_types(api: ir.Api) -> list[ir.TypeRef]:
+    """The types `_client.py` mentions: results, parameters and body arguments."""
+    ops = [op for group in api.groups for op in group.operations]
+    types = [op.response.type for op in ops if op.response.kind == "json"]
+    types += [p.type for op in ops for p in op.params]
+    for op in ops:
+        if isinstance(op.body, ir.JsonBody):
+            types += [f.type for f in op.body.fields]
+        elif isinstance(op.body, ir.WholeBody) and op.body.type is not None:
+            types.append(op.body.type)
+    return types
+
+
+def export_order(names: list[str]) -> list[str]:
+    """`__all__` order as linters expect it: CONSTANTS, then Classes, then the rest."""
+    return sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n))
+
+
+def client_imports(api: ir.Api) -> list[str]:
+    """Names `_client.py` imports from `models.py`: those its signatures mention."""
+    return sorted(set().union(*(names_in(t) for t in _signature_types(api))))
+
+
+def typing_imports(api: ir.Api) -> list[str]:
+    """What `_client.py` needs from `typing`: `cast` for results, `Any` for untyped values."""
+    ops = [op for group in api.groups for op in group.operations]
+    needed = {"TYPE_CHECKING"} | ({"cast"} if any(op.response.kind != "empty" for op in ops) else set())
+    if any("Any" in annotation(t) for t in _signature_types(api)):
+        needed.add("Any")
+    return sorted(needed)
+
+
+def distribution_name(package_name: str) -> str:
+    return package_name.replace("_", "-")
+
+
+def package_version(spec_version: str) -> str:
+    """The generated package's version: the spec's `info.version` when it is a plain
+    dotted release number ("v1.0.0" -> "1.0.0"), else 0.0.0."""
+    candidate = spec_version.strip().lstrip("vV")
+    return candidate if re.fullmatch(r"\d+(\.\d+){0,3}", candidate) else "0.0.0"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir() / "package"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        {"doc": doc, "comment": comment, "pyrepr": pyrepr, "annotation": annotation, "conv": conv}
+    )
+    return env
+
+
+TEMPLATES = {
+    "pyproject.toml.jinja": "pyproject.toml",
+    "README.md.jinja": "README.md",
+    "tests/test_smoke.py.jinja": "tests/test_smoke.py",
+    "__init__.py.jinja": "{package}/__init__.py",
+    "_client.py.jinja": "{package}/_client.py",
+    "models.py.jinja": "{package}/models.py",
+}
+
+
+def render(api: ir.Api, *, generator_version: str, spec_sha256: str) -> dict[PurePosixPath, str]:
+    env = _environment()
+    context = {
+        "api": api,
+        "generator_version": generator_version,
+        "spec_sha256": spec_sha256,
+        "version": package_version(api.spec_version),
+        "distribution": distribution_name(api.package_name),
+        "client_imports": client_imports(api),
+        "typing_imports": typing_imports(api),
+        "example_args": functools.partial(example_args, api=api),
+        "model_exports": export_order([e.name for e in api.enums] + [m.name for m in api.models]),
+    }
+    context["examples_use_models"] = any(
+        "models." in example_args(op, api) for group in api.groups for op in group.operations
+    )
+    files = {
+        PurePosixPath(target.format(package=api.package_name)): env.get_template(source).render(context)
+        for source, target in TEMPLATES.items()
+    }
+    runtime = templates_dir() / "runtime"
+    for name in RUNTIME_FILES:
+        files[PurePosixPath(api.package_name, name)] = (runtime / name).read_text(encoding="utf-8")
+    files[PurePosixPath(api.package_name, "py.typed")] = ""
+    marker = {"generator": "sdkgen", "version": generator_version, "spec_sha256": spec_sha256}
+    files[PurePosixPath(MARKER)] = json.dumps(marker, indent=2, sort_keys=True) + "\n"
+    return files

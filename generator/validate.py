@@ -1,0 +1,73 @@
+"""Stage 3, validate: openapi-spec-validator over the document, each error a diagnostic.
+
+External `$ref`s are refused before the validator runs, because resolving them would make the
+validator read files or URLs named by an untrusted document. An unresolvable local `$ref`, which
+the validator reports by raising, becomes a diagnostic too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.diagnostics import Diagnostic, error, pointer
+
+_ROOT_KEYS = {"openapi", "info", "servers", "paths", "components", "security", "tags", "externalDocs"}
+
+
+def external_refs(data: Any) -> list[Diagnostic]:
+    """Every `$ref` that leaves the document (another file or a URL), as an error."""
+    found: list[Diagnostic] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                found.append(
+                    error("SDK010", pointer(*path, "$ref"), f"external $ref {ref!r} is not allowed")
+                )
+            stack.extend((v, (*path, str(k))) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(node))
+    return sorted(found, key=lambda d: d.pointer)
+
+
+def validate(data: dict[str, Any]) -> list[Diagnostic]:
+    refused = external_refs(data)
+    if refused:
+        return refused
+    version = str(data.get("openapi", ""))
+    if not version.startswith("3."):
+        found = data.get("swagger") or data.get("openapi")
+        what = f"version {found!r}" if found else "no 'openapi' field"
+        return [error("SDK011", pointer("openapi"), f"not an OpenAPI 3.x document ({what})")]
+    return list(_iter_errors(data, version))
+
+
+def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    validator_class = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    errors = iter(validator_class(data).iter_errors())
+    last_absolute: tuple[str, ...] = ()
+    while True:
+        try:
+            exc = next(errors)
+        except StopIteration:
+            return
+        except Exception as exc:  # the validator raises on a $ref it cannot resolve
+            yield error("SDK012", "#", f"cannot resolve a reference: {_first_line(exc)}")
+            return
+        path = tuple(str(p) for p in getattr(exc, "absolute_path", ()))
+        if path and path[0] in _ROOT_KEYS:
+            last_absolute = path
+        elif path:  # schema errors come relative to the schema being checked
+            path = last_absolute + path
+        yield error("SDK013", pointer(*path), _first_line(getattr(exc, "message", exc)))
+
+
+def _first_line(value: object) -> str:
+    text = str(value).strip().splitlines()
+    line = text[0] if text else type(value).__name__
+    return line if len(line) <= 300 else line[:297] + "..."
