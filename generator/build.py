@@ -105,7 +105,9 @@ class _Builder:
             if not isinstance(ref, str):
                 return node, at
             if not ref.startswith("#"):
-                self.diagnostics.append(error("SDK010", at, f"external $ref {ref!r} is not allowed"))
+                self.diagnostics.append(
+                    error("SDK010", at, f"external $ref {ref!r} is not allowed")
+                )
                 return None, at
             node, at = self.lookup(ref, at), ref
         self.diagnostics.append(error("SDK203", at, "$ref chain does not end"))
@@ -292,13 +294,17 @@ class _Builder:
             if isinstance(resolved, dict):
                 yield from self._all_of_parts(resolved, part_at, depth + 1)
 
-    def fields(self, schema: Schema, at: str, parent: str, scope: naming.Scope) -> tuple[ir.Field, ...]:
+    def fields(
+        self, schema: Schema, at: str, parent: str, scope: naming.Scope
+    ) -> tuple[ir.Field, ...]:
         props, required = self.object_parts(schema, at)
         result = []
         for wire, sub, sub_at in props:
             target, _ = self.resolve(sub, sub_at)
             target = _as_dict(target)
-            description = _text(_as_dict(sub).get("description")) or _text(target.get("description"))
+            description = _text(_as_dict(sub).get("description")) or _text(
+                target.get("description")
+            )
             py_name = scope.claim(naming.snake(wire, "field"))
             short, long = naming.pascal(wire, "Field"), parent + naming.pascal(wire, "Field")
             hints = (long, short) if _class_kind(target) == "enum" else (short, long)
@@ -309,7 +315,8 @@ class _Builder:
                     type=self.type_of(sub, sub_at, hints),
                     required=wire in required,
                     description=description,
-                    deprecated=target.get("deprecated") is True or _as_dict(sub).get("deprecated") is True,
+                    deprecated=target.get("deprecated") is True
+                    or _as_dict(sub).get("deprecated") is True,
                     default=repr(target["default"]) if "default" in target else None,
                 )
             )
@@ -343,12 +350,16 @@ class _Builder:
 
     def report_unused(self) -> None:
         schemas = _as_dict(_as_dict(self.doc.get("components")).get("schemas"))
+        reachable = self._reachable()
         unused = sorted(
-            str(k) for k in schemas if pointer("components", "schemas", str(k)) not in self._named
+            str(k) for k in schemas if pointer("components", "schemas", str(k)) not in reachable
         )
         if unused:
             shown = ", ".join(unused[:8]) + (", ..." if len(unused) > 8 else "")
-            message = f"{len(unused)} component schemas are not reachable from any operation and are not generated: {shown}"
+            message = (
+                f"{len(unused)} component schemas are not reachable from any operation "
+                f"and are not generated: {shown}"
+            )
             self.diagnostics.append(info("SDK207", "#/components/schemas", message))
 
     # --- operations -------------------------------------------------------------------------
@@ -358,9 +369,11 @@ class _Builder:
         if not isinstance(paths, dict) or not paths:
             raise Fatal([error("SDK208", pointer("paths"), "the document has no paths")])
         grouped: dict[str, list[tuple[str, Schema, str, list[Any]]]] = {}
-        for path, item in paths.items():
-            item = _as_dict(self.resolve(item, pointer("paths", str(path)))[0])
-            shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        for path, raw_item in paths.items():
+            item = _as_dict(self.resolve(raw_item, pointer("paths", str(path)))[0])
+            shared: list[Any] = (
+                item["parameters"] if isinstance(item.get("parameters"), list) else []
+            )
             for method in METHODS:
                 op = item.get(method)
                 if isinstance(op, dict):
@@ -373,7 +386,9 @@ class _Builder:
             class_name = self.classes.claim(naming.pascal(group, "Default") + "Resource")
             async_name = self.classes.claim("Async" + class_name)
             scope = naming.member_scope()
-            ops = tuple(self._operation(p, op, m, shared, scope) for p, op, m, shared in grouped[group])
+            ops = tuple(
+                self._operation(p, op, m, shared, scope) for p, op, m, shared in grouped[group]
+            )
             groups.append(ir.Group(attr, class_name, async_name, ops))
         return tuple(groups)
 
@@ -422,7 +437,13 @@ class _Builder:
         result = []
         for (name, location), (param, param_at) in merged.items():
             if location not in ("path", "query", "header"):
-                self.diagnostics.append(warning("SDK211", param_at, f"{location!r} parameters are not supported; {name!r} is left out"))
+                self.diagnostics.append(
+                    warning(
+                        "SDK211",
+                        param_at,
+                        f"{location!r} parameters are not supported; {name!r} is left out",
+                    )
+                )
                 continue
             hint = naming.pascal(name, "Param")
             result.append(
@@ -452,7 +473,9 @@ class _Builder:
             if not content:
                 return None
             ctype = sorted(content)[0]
-            self.diagnostics.append(info("SDK201", f"{at}/content", f"{ctype!r} bodies are passed as raw bytes"))
+            self.diagnostics.append(
+                info("SDK201", f"{at}/content", f"{ctype!r} bodies are passed as raw bytes")
+            )
             return ir.WholeBody(scope.claim("body"), None, str(ctype), required, description)
         schema_raw = _as_dict(content[media]).get("schema", True)
         schema_at = f"{at}/content/{_escape(media)}/schema"
@@ -461,7 +484,9 @@ class _Builder:
             fields = self.fields(schema, resolved_at, context + "Body", scope)
             return ir.JsonBody(fields, required, description)
         body_type = self.type_of(schema_raw, schema_at, (context + "Body",))
-        return ir.WholeBody(scope.claim("body"), body_type, "application/json", required, description)
+        return ir.WholeBody(
+            scope.claim("body"), body_type, "application/json", required, description
+        )
 
     def _response(self, raw: Any, at: str, context: str) -> ir.Response:
         responses = _as_dict(raw)
@@ -469,14 +494,16 @@ class _Builder:
         if not codes:
             return ir.Response("empty", ir.AnyType(), "")
         code = codes[0]
-        key = code if code in responses else int(code)
-        response, resp_at = self.resolve(responses[key], f"{at}/{code}")
+        raw_response = next(v for k, v in responses.items() if str(k) == code)  # keys may be ints
+        response, resp_at = self.resolve(raw_response, f"{at}/{code}")
         content = _as_dict(_as_dict(response).get("content"))
         media = _json_media(content)
         if media is not None:
             schema = _as_dict(content[media]).get("schema", True)
             schema_at = f"{resp_at}/content/{_escape(media)}/schema"
-            return ir.Response("json", self.type_of(schema, schema_at, (context + "Response",)), code)
+            return ir.Response(
+                "json", self.type_of(schema, schema_at, (context + "Response",)), code
+            )
         return ir.Response("bytes" if content else "empty", ir.AnyType(), code)
 
     # --- api-level --------------------------------------------------------------------------
@@ -488,7 +515,13 @@ class _Builder:
         for name, var in _as_dict(first.get("variables")).items():
             url = url.replace("{" + str(name) + "}", str(_as_dict(var).get("default", "")))
         if url and not url.startswith(("http://", "https://")):
-            self.diagnostics.append(warning("SDK212", "#/servers/0/url", f"server URL {url!r} is not absolute; pass base_url"))
+            self.diagnostics.append(
+                warning(
+                    "SDK212",
+                    "#/servers/0/url",
+                    f"server URL {url!r} is not absolute; pass base_url",
+                )
+            )
         return url.rstrip("/")
 
     def auth(self) -> ir.Auth:
@@ -510,7 +543,11 @@ def _auth_of(scheme: Schema) -> ir.Auth | None:
         return ir.Auth("basic", "Authorization")
     if kind in ("oauth2", "openIdConnect"):
         return ir.Auth("bearer", "Authorization")
-    if kind == "apiKey" and scheme.get("in") in ("header", "query") and isinstance(scheme.get("name"), str):
+    if (
+        kind == "apiKey"
+        and scheme.get("in") in ("header", "query")
+        and isinstance(scheme.get("name"), str)
+    ):
         return ir.Auth(scheme["in"], scheme["name"])
     return None
 

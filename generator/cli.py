@@ -47,8 +47,12 @@ class Reporter:
 
     def finish(self, summary: str, result: dict[str, Any], failed: bool) -> None:
         if self.fmt == "json":
-            payload = {"version": 1, "ok": not failed, "result": result,
-                       "diagnostics": [d.as_json() for d in self.diagnostics]}
+            payload = {
+                "version": 1,
+                "ok": not failed,
+                "result": result,
+                "diagnostics": [d.as_json() for d in self.diagnostics],
+            }
             click.echo(json.dumps(payload, indent=2))
         else:
             shown = [d for d in self.diagnostics if d.severity is not Severity.INFO or self.verbose]
@@ -61,7 +65,8 @@ class Reporter:
 
     def counts(self) -> str:
         count = {s: sum(d.severity is s for d in self.diagnostics) for s in Severity}
-        return f"{count[Severity.ERROR]} errors, {count[Severity.WARNING]} warnings, {count[Severity.INFO]} notes"
+        errors, warnings, notes = (count[s] for s in Severity)
+        return f"{errors} errors, {warnings} warnings, {notes} notes"
 
 
 def handles_errors(command: F) -> F:
@@ -69,7 +74,9 @@ def handles_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        reporter = Reporter(kwargs.get("fmt", "text"), kwargs.get("quiet", False), kwargs.get("verbose", 0))
+        reporter = Reporter(
+            kwargs.get("fmt", "text"), kwargs.get("quiet", False), kwargs.get("verbose", 0)
+        )
         try:
             command(*args, reporter=reporter, **kwargs)
         except Fatal as exc:
@@ -80,15 +87,22 @@ def handles_errors(command: F) -> F:
         except Exception as exc:
             if reporter.verbose:
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True
+            )
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
 
 def output_options(command: F) -> F:
-    command = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                           help="Diagnostics as text lines on stderr, or one JSON object on stdout.")(command)
+    command = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        help="Diagnostics as text lines on stderr, or one JSON object on stdout.",
+    )(command)
     command = click.option("-q", "--quiet", is_flag=True, help="No summary line.")(command)
     return click.option("-v", "--verbose", count=True, help="Also print notes.")(command)
 
@@ -101,31 +115,62 @@ def main() -> None:
 
 @main.command()
 @click.argument("spec", required=False)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Directory of the generated project.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Directory of the generated project."
+)
 @click.option("--package-name", help="Import name of the generated package.")
 @click.option("--env-prefix", help="Prefix of the client's environment variables (PREFIX_API_KEY).")
-@click.option("--check", is_flag=True, help="Compare with the tree on disk instead of writing; exit 1 on drift.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Compare with the tree on disk instead of writing; exit 1 on drift.",
+)
 @click.option("--skip-validation", is_flag=True, help="Generate even if the document is invalid.")
 @click.option("--include-unused", is_flag=True, help="Also generate schemas no operation reaches.")
 @output_options
 @handles_errors
-def generate(spec: str | None, output: Path | None, package_name: str | None, env_prefix: str | None,
-             check: bool, skip_validation: bool, include_unused: bool, reporter: Reporter, **_: Any) -> None:
+def generate(
+    *,
+    spec: str | None,
+    output: Path | None,
+    package_name: str | None,
+    env_prefix: str | None,
+    check: bool,
+    skip_validation: bool,
+    include_unused: bool,
+    reporter: Reporter,
+    **_: Any,
+) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
     job = resolve_job(spec, output, package_name, env_prefix)
     run_validation(job.document, reporter, skip=skip_validation)
-    api, found = build.build(job.document.data, package_name=job.package_name,
-                             env_prefix=job.env_prefix, include_unused=include_unused)
+    api, found = build.build(
+        job.document.data,
+        package_name=job.package_name,
+        env_prefix=job.env_prefix,
+        include_unused=include_unused,
+    )
     reporter.add(found, job.document.source)
-    files = format_files(render.render(api, generator_version=__version__, spec_sha256=job.document.sha256))
+    files = format_files(
+        render.render(api, generator_version=__version__, spec_sha256=job.document.sha256)
+    )
     operations = sum(len(g.operations) for g in api.groups)
-    result = {"output": str(job.output), "package": api.package_name, "operations": operations,
-              "models": len(api.models), "enums": len(api.enums), "files": len(files)}
+    result = {
+        "output": str(job.output),
+        "package": api.package_name,
+        "operations": operations,
+        "models": len(api.models),
+        "enums": len(api.enums),
+        "files": len(files),
+    }
     if check:
         report_drift(files, job.output, reporter, result)
         return
     write.write(files, job.output)
-    summary = f"generated {api.package_name} in {job.output}: {operations} operations, {len(api.models)} models, {len(api.enums)} enums"
+    summary = (
+        f"generated {api.package_name} in {job.output}: {operations} operations, "
+        f"{len(api.models)} models, {len(api.enums)} enums"
+    )
     reporter.finish(summary, result, failed=False)
 
 
@@ -137,10 +182,13 @@ def validate_command(spec: str | None, reporter: Reporter, **_: Any) -> None:
     """Validate SPEC (default: the pinned spec of [tool.sdkgen]) and report its problems."""
     document = load.load(spec) if spec else config.pinned_spec(config.read(Path.cwd()))
     run_validation(document, reporter, skip=False)
-    _, found = build.build(document.data, package_name="client", env_prefix="API")
+    found = build.build(document.data, package_name="client", env_prefix="API")[1]
     reporter.add(found, document.source)
-    reporter.finish(f"validated {document.source}", {"source": document.source},
-                    failed=has_errors(reporter.diagnostics))
+    reporter.finish(
+        f"validated {document.source}",
+        {"source": document.source},
+        failed=has_errors(reporter.diagnostics),
+    )
 
 
 def run_validation(document: load.Document, reporter: Reporter, *, skip: bool) -> None:
@@ -151,22 +199,37 @@ def run_validation(document: load.Document, reporter: Reporter, *, skip: bool) -
         reporter.finish(f"{document.source} is not a valid OpenAPI document{hint}", {}, failed=True)
 
 
-def resolve_job(spec: str | None, output: Path | None, package_name: str | None, env_prefix: str | None) -> Job:
+def resolve_job(
+    spec: str | None, output: Path | None, package_name: str | None, env_prefix: str | None
+) -> Job:
     """CLI options first; `[tool.sdkgen]` only for the default job (no SPEC given)."""
     settings = config.read(Path.cwd()) if spec is None else config.Config(root=Path.cwd())
     document = load.load(spec) if spec else config.pinned_spec(settings)
-    title = str(document.data.get("info", {}).get("title", "") if isinstance(document.data.get("info"), dict) else "")
+    title = str(
+        document.data.get("info", {}).get("title", "")
+        if isinstance(document.data.get("info"), dict)
+        else ""
+    )
     name = package_name or settings.package_name or naming.snake(title, "client")
     if not naming.is_identifier(name) or name.startswith("_"):
-        raise click.BadParameter(f"{name!r} is not a valid Python package name", param_hint="--package-name")
-    prefix = env_prefix or settings.env_prefix or naming.constant(title.split(" ")[0], "API")
+        raise click.BadParameter(
+            f"{name!r} is not a valid Python package name", param_hint="--package-name"
+        )
+    first_word = title.split(" ", maxsplit=1)[0]
+    prefix = env_prefix or settings.env_prefix or naming.constant(first_word, "API")
     if not naming.is_identifier(prefix):
-        raise click.BadParameter(f"{prefix!r} is not a valid environment variable prefix", param_hint="--env-prefix")
-    out = output or (settings.root / settings.output if settings.output else Path("generated") / name)
+        raise click.BadParameter(
+            f"{prefix!r} is not a valid environment variable prefix", param_hint="--env-prefix"
+        )
+    out = output or (
+        settings.root / settings.output if settings.output else Path("generated") / name
+    )
     return Job(document, out, name, prefix)
 
 
-def report_drift(files: dict[Any, str], out: Path, reporter: Reporter, result: dict[str, Any]) -> None:
+def report_drift(
+    files: dict[Any, str], out: Path, reporter: Reporter, result: dict[str, Any]
+) -> None:
     added, removed, changed = write.compare(files, out)
     if reporter.fmt == "text":
         for label, paths in (("added", added), ("removed", removed), ("changed", changed)):

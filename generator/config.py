@@ -13,14 +13,17 @@ import dataclasses
 import hashlib
 import os
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from generator import load
 from generator.diagnostics import Fatal, error
 
-KEYS = frozenset({"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"})
+KEYS = frozenset(
+    {"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"}
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -41,12 +44,18 @@ def read(root: Path) -> Config:
     if not path.is_file():
         return Config(root=root)
     try:
-        table: Any = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("sdkgen", {})
+        table: Any = (
+            tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("sdkgen", {})
+        )
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise Fatal([error("SDK020", "#", f"cannot read [tool.sdkgen]: {exc}", str(path))]) from None
+        raise Fatal(
+            [error("SDK020", "#", f"cannot read [tool.sdkgen]: {exc}", str(path))]
+        ) from None
     unknown = sorted(set(table) - KEYS)
     if unknown:
-        raise Fatal([error("SDK020", "#", f"unknown [tool.sdkgen] keys: {', '.join(unknown)}", str(path))])
+        raise Fatal(
+            [error("SDK020", "#", f"unknown [tool.sdkgen] keys: {', '.join(unknown)}", str(path))]
+        )
     mirrors = table.get("mirrors", [])
     return Config(
         root=root,
@@ -71,7 +80,9 @@ def pinned_spec(config: Config) -> load.Document:
             return _checked(load.read_bytes(str(candidate)), str(candidate), config)
     if not config.spec_url:
         tried = ", ".join(str(c) for c in candidates)
-        raise Fatal([error("SDK021", "#", f"pinned spec not found (tried {tried}) and no spec-url")])
+        raise Fatal(
+            [error("SDK021", "#", f"pinned spec not found (tried {tried}) and no spec-url")]
+        )
     raw = load.read_bytes(config.spec_url)
     document = _checked(raw, config.spec_url, config)
     _save(local, raw)

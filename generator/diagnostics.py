@@ -63,7 +63,7 @@ def info(code: str, pointer: str, message: str, file: str = "") -> Diagnostic:
 
 
 def pointer(*parts: str | int) -> str:
-    """Build a JSON pointer (RFC 6901) in URI-fragment form: pointer("paths", "/a") == "#/paths/~1a"."""
+    """A JSON pointer (RFC 6901) in URI-fragment form: pointer("paths", "/a") == "#/paths/~1a"."""
     escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
     return "#/" + "/".join(escaped) if parts else "#"
 

@@ -11,10 +11,13 @@ LINE_LENGTH = 100
 
 
 def format_files(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
-    import black  # imported here: the CLI's other commands do not pay for it
+    # imported here: the CLI's other commands do not pay for black
+    from black import format_str
+    from black.mode import Mode, TargetVersion
+    from black.parsing import InvalidInput
 
-    mode = black.Mode(
-        target_versions={black.TargetVersion.PY310}, line_length=LINE_LENGTH, magic_trailing_comma=False
+    mode = Mode(
+        target_versions={TargetVersion.PY310}, line_length=LINE_LENGTH, magic_trailing_comma=False
     )
     formatted = {}
     for path, text in files.items():
@@ -22,7 +25,7 @@ def format_files(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
             formatted[path] = text
             continue
         try:
-            formatted[path] = black.format_str(text, mode=mode)
-        except black.InvalidInput as exc:  # a generator bug, never the user's: say where
+            formatted[path] = format_str(text, mode=mode)
+        except InvalidInput as exc:  # a generator bug, never the user's: say where
             raise Fatal([error("SDK900", "#", f"generated {path} does not parse: {exc}")]) from None
     return formatted

@@ -17,66 +17,72 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-frozen = dataclasses.dataclass(frozen=True, slots=True)
 
-
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class StrType:
     format: str | None = None
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class IntType:
     pass
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class FloatType:
     pass
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class BoolType:
     pass
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class AnyType:
     """An untyped fallback: the value is passed through as decoded JSON."""
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ListType:
     item: TypeRef
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class MapType:
     value: TypeRef
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ModelRef:
     name: str
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class EnumRef:
     name: str
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class NullableType:
     inner: TypeRef  # never a NullableType or an AnyType
 
 
 TypeRef = (
-    StrType | IntType | FloatType | BoolType | AnyType | ListType | MapType | ModelRef | EnumRef
+    StrType
+    | IntType
+    | FloatType
+    | BoolType
+    | AnyType
+    | ListType
+    | MapType
+    | ModelRef
+    | EnumRef
     | NullableType
 )
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Field:
     py_name: str
     wire_name: str
@@ -87,7 +93,7 @@ class Field:
     default: str | None  # repr() of the spec's default, documented and never sent
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Model:
     name: str
     description: str
@@ -95,13 +101,13 @@ class Model:
     pointer: str
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class EnumMember:
     py_name: str
     value: str | int
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Enum:
     name: str
     description: str
@@ -110,7 +116,7 @@ class Enum:
     pointer: str
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Param:
     py_name: str
     wire_name: str
@@ -121,7 +127,7 @@ class Param:
     deprecated: bool
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class JsonBody:
     """A JSON object body whose properties became keyword arguments."""
 
@@ -130,7 +136,7 @@ class JsonBody:
     description: str
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class WholeBody:
     """A body passed as one `body` argument: JSON of `type`, or raw bytes with a content type."""
 
@@ -144,14 +150,14 @@ class WholeBody:
 Body = JsonBody | WholeBody
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Response:
     kind: Literal["json", "empty", "bytes"]
     type: TypeRef  # AnyType unless kind == "json"
     status: str
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Operation:
     py_name: str
     operation_id: str
@@ -166,7 +172,7 @@ class Operation:
     pointer: str
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Group:
     attr_name: str
     class_name: str
@@ -174,13 +180,13 @@ class Group:
     operations: tuple[Operation, ...]
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Auth:
     kind: Literal["none", "bearer", "header", "query", "basic"]
     name: str  # header or query parameter name for the api-key kinds
 
 
-@frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Api:
     title: str
     description: str

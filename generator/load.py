@@ -46,7 +46,13 @@ def read_bytes(source: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise Fatal([error("SDK001", "#", f"document is {size} bytes; the limit is {MAX_BYTES}", source)])
+            raise Fatal(
+                [
+                    error(
+                        "SDK001", "#", f"document is {size} bytes; the limit is {MAX_BYTES}", source
+                    )
+                ]
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise Fatal([error("SDK001", "#", "no such file", source)]) from None
@@ -59,7 +65,9 @@ def read_bytes(source: str) -> bytes:
 def _fetch(url: str) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "sdkgen"})
     try:
-        with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:  # noqa: S310 (http(s) only)
+        with urllib.request.urlopen(
+            request, timeout=URL_TIMEOUT
+        ) as response:
             body: bytes = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise Fatal([error("SDK002", "#", f"HTTP {exc.code} {exc.reason}", url)]) from None
@@ -86,24 +94,32 @@ def _parse_json(raw: bytes, source: str) -> Any:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        raise Fatal([error("SDK003", "#", f"malformed JSON at {where}: {exc.msg}", source)]) from None
+        raise Fatal(
+            [error("SDK003", "#", f"malformed JSON at {where}: {exc.msg}", source)]
+        ) from None
     except UnicodeDecodeError as exc:
         raise Fatal([error("SDK003", "#", f"not UTF-8 text: {exc.reason}", source)]) from None
     except RecursionError:
-        raise Fatal([error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]) from None
+        raise Fatal(
+            [error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]
+        ) from None
 
 
 def _parse_yaml(raw: bytes, source: str) -> Any:
     try:
-        return yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 (a safe loader)
+        return yaml.load(raw, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise Fatal([error("SDK003", "#", f"malformed YAML at {where}: {exc.problem}", source)]) from None
+        raise Fatal(
+            [error("SDK003", "#", f"malformed YAML at {where}: {exc.problem}", source)]
+        ) from None
     except yaml.YAMLError as exc:
         raise Fatal([error("SDK003", "#", f"malformed YAML: {exc}", source)]) from None
     except RecursionError:
-        raise Fatal([error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]) from None
+        raise Fatal(
+            [error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]
+        ) from None
 
 
 def _check_depth(data: Any, source: str) -> None:
@@ -125,7 +141,9 @@ def _check_depth(data: Any, source: str) -> None:
 def document(raw: bytes, source: str) -> Document:
     data = parse(raw, source)
     if not isinstance(data, dict):
-        raise Fatal([error("SDK005", "#", "the document is not a mapping (an OpenAPI object)", source)])
+        raise Fatal(
+            [error("SDK005", "#", "the document is not a mapping (an OpenAPI object)", source)]
+        )
     return Document(source=source, data=data, sha256=hashlib.sha256(raw).hexdigest())
 
 

@@ -19,7 +19,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_WORD = re.compile(r"[0-9]+[A-Z]*(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+_WORD = re.compile(
+    r"[0-9]+[A-Z]*(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+"
+)
 
 PYTHON_KEYWORDS = frozenset(keyword.kwlist) | {"_"}
 # Builtins the generated code names (in annotations and bodies): a parameter or a field of that
@@ -27,8 +29,19 @@ PYTHON_KEYWORDS = frozenset(keyword.kwlist) | {"_"}
 BUILTINS = frozenset({"bool", "bytes", "dict", "float", "int", "list", "object", "str"})
 # Names the generated code uses inside method bodies and models.
 RUNTIME_MEMBERS = frozenset(
-    {"self", "cls", "additional_properties", "to_dict", "from_dict", "raw", "extra_headers",
-     "extra_query", "timeout", "max_retries", "with_raw_response"}
+    {
+        "self",
+        "cls",
+        "additional_properties",
+        "to_dict",
+        "from_dict",
+        "raw",
+        "extra_headers",
+        "extra_query",
+        "timeout",
+        "max_retries",
+        "with_raw_response",
+    }
 )
 # Names a generated class must not take: they are imported into models.py.
 RUNTIME_CLASSES = frozenset({"Any", "Mapping", "Model", "Unset", "UNSET", "Enum", "Field"})

@@ -31,7 +31,9 @@ def templates_dir() -> Path:
 
 # --- escaping: the security boundary between an untrusted spec and generated code -------------
 
-_QUOTE_RUN = re.compile(r'"(?=")|"$')  # a quote that could start `"""` or merge with the closing one
+_QUOTE_RUN = re.compile(
+    r'"(?=")|"$'
+)  # a quote that could start `"""` or merge with the closing one
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 
@@ -137,7 +139,11 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
             return f"models.{name}({args})"
         case ir.NullableType(inner):
             return example(inner, api, depth)
-    return "{}" if isinstance(t, ir.MapType | ir.ModelRef) else "[]" if isinstance(t, ir.ListType) else "None"
+    return (
+        "{}"
+        if isinstance(t, ir.MapType | ir.ModelRef)
+        else "[]" if isinstance(t, ir.ListType) else "None"
+    )
 
 
 def example_args(op: ir.Operation, api: ir.Api) -> str:
@@ -187,7 +193,9 @@ def client_imports(api: ir.Api) -> list[str]:
 def typing_imports(api: ir.Api) -> list[str]:
     """What `_client.py` needs from `typing`: `cast` for results, `Any` for untyped values."""
     ops = [op for group in api.groups for op in group.operations]
-    needed = {"TYPE_CHECKING"} | ({"cast"} if any(op.response.kind != "empty" for op in ops) else set())
+    needed = {"TYPE_CHECKING"} | (
+        {"cast"} if any(op.response.kind != "empty" for op in ops) else set()
+    )
     if any("Any" in annotation(t) for t in _signature_types(api)):
         needed.add("Any")
     return sorted(needed)
@@ -247,7 +255,9 @@ def render(api: ir.Api, *, generator_version: str, spec_sha256: str) -> dict[Pur
         "models." in example_args(op, api) for group in api.groups for op in group.operations
     )
     files = {
-        PurePosixPath(target.format(package=api.package_name)): env.get_template(source).render(context)
+        PurePosixPath(target.format(package=api.package_name)): env.get_template(source).render(
+            context
+        )
         for source, target in TEMPLATES.items()
     }
     runtime = templates_dir() / "runtime"

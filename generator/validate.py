@@ -12,7 +12,16 @@ from typing import Any
 
 from generator.diagnostics import Diagnostic, error, pointer
 
-_ROOT_KEYS = {"openapi", "info", "servers", "paths", "components", "security", "tags", "externalDocs"}
+_ROOT_KEYS = {
+    "openapi",
+    "info",
+    "servers",
+    "paths",
+    "components",
+    "security",
+    "tags",
+    "externalDocs",
+}
 
 
 def external_refs(data: Any) -> list[Diagnostic]:
@@ -27,10 +36,19 @@ def external_refs(data: Any) -> list[Diagnostic]:
                 found.append(
                     error("SDK010", pointer(*path, "$ref"), f"external $ref {ref!r} is not allowed")
                 )
-            stack.extend((v, (*path, str(k))) for k, v in node.items())
+            stack.extend((v, (*path, str(k))) for k, v in node.items() if not _is_data(path, str(k)))
         elif isinstance(node, list):
             stack.extend((v, (*path, i)) for i, v in enumerate(node))
     return sorted(found, key=lambda d: d.pointer)
+
+
+_DATA_KEYS = frozenset({"example", "default", "enum", "const"})
+
+
+def _is_data(path: tuple[str | int, ...], key: str) -> bool:
+    """Whether `key` under `path` holds example or default data, where `$ref` is no reference."""
+    in_example = len(path) >= 2 and path[-2] == "examples" and key == "value"
+    return key in _DATA_KEYS or in_example
 
 
 def validate(data: dict[str, Any]) -> list[Diagnostic]:
@@ -48,23 +66,34 @@ def validate(data: dict[str, Any]) -> list[Diagnostic]:
 def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-    validator_class = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    validator_class = (
+        OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    )
     errors = iter(validator_class(data).iter_errors())
     last_absolute: tuple[str, ...] = ()
     while True:
         try:
-            exc = next(errors)
+            found = next(errors)
         except StopIteration:
             return
         except Exception as exc:  # the validator raises on a $ref it cannot resolve
             yield error("SDK012", "#", f"cannot resolve a reference: {_first_line(exc)}")
             return
-        path = tuple(str(p) for p in getattr(exc, "absolute_path", ()))
+        cause = _deepest(found)
+        path = tuple(str(p) for p in getattr(cause, "absolute_path", ()))
         if path and path[0] in _ROOT_KEYS:
             last_absolute = path
         elif path:  # schema errors come relative to the schema being checked
             path = last_absolute + path
-        yield error("SDK013", pointer(*path), _first_line(getattr(exc, "message", exc)))
+        yield error("SDK013", pointer(*path), _first_line(getattr(cause, "message", cause)))
+
+
+def _deepest(exc: Any) -> Any:
+    """The most specific cause of a schema error: for `oneOf`/`anyOf` failures the validator
+    reports the whole subschema; its deepest sub-error names the offending keyword."""
+    while getattr(exc, "context", None):
+        exc = max(exc.context, key=lambda e: (len(e.absolute_path), e.validator != "required"))
+    return exc
 
 
 def _first_line(value: object) -> str:

@@ -19,7 +19,9 @@ from generator.render import MARKER
 
 def _safe(rel: PurePosixPath) -> PurePosixPath:
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-        raise Fatal([error("SDK901", "#", f"refusing to write {str(rel)!r} outside the output directory")])
+        raise Fatal(
+            [error("SDK901", "#", f"refusing to write {str(rel)!r} outside the output directory")]
+        )
     return rel
 
 
@@ -27,9 +29,13 @@ def _check_replaceable(out: Path) -> None:
     if not out.exists() and not out.is_symlink():
         return
     if out.is_symlink() or not out.is_dir():
-        raise Fatal([error("SDK902", "#", f"{out} exists and is not a directory; refusing to replace it")])
+        raise Fatal(
+            [error("SDK902", "#", f"{out} exists and is not a directory; refusing to replace it")]
+        )
     if not (out / MARKER).is_file() and any(out.iterdir()):
-        message = f"{out} exists and was not made by sdkgen (no {MARKER} marker); refusing to replace it"
+        message = (
+            f"{out} exists and was not made by sdkgen (no {MARKER} marker); refusing to replace it"
+        )
         raise Fatal([error("SDK902", "#", message)])
 
 

@@ -74,9 +74,8 @@ class _Prim(Conv):
         self.types = types
 
     def load(self, value: Any, path: str, strict: bool) -> Any:
-        if strict and (
-            isinstance(value, bool) and bool not in self.types or not isinstance(value, self.types)
-        ):
+        wrong_bool = isinstance(value, bool) and bool not in self.types  # bool is an int subclass
+        if strict and (wrong_bool or not isinstance(value, self.types)):
             raise ResponseValidationError(f"expected {self.name}, got {_kind(value)}", path=path)
         return value
 
@@ -305,7 +304,7 @@ def retry_delay(
         never_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
         if not (idempotent or never_sent):
             return None
-    elif status is None or not (status == 429 or idempotent and (status == 408 or status >= 500)):
+    elif status is None or not (status == 429 or (idempotent and (status == 408 or status >= 500))):
         return None
     asked = _retry_after(headers)
     if asked is not None:

@@ -1,0 +1,548 @@
+"""The runtime every generated client shares: sentinel, models, converters, HTTP and retries.
+
+This file is static: sdkgen copies it unchanged into each generated package, where it is
+imported relatively, so the package can be vendored under any name. What varies per API (the
+operations, the models, the auth scheme, the base URL) lives in `_client.py` and `models.py`.
+
+Reading responses is lenient by default: unknown fields are kept in `additional_properties`
+and written back by `to_dict()`, unknown enum values stay plain strings, and a value of an
+unexpected type is kept as it came, so nothing the server sent is lost. `strict=True` raises
+`ResponseValidationError` naming the field's path instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import email.utils
+import enum
+import logging
+import os
+import random
+import re
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+from urllib.parse import quote
+
+import httpx
+
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    ResponseValidationError,
+    status_error,
+)
+
+if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not need it at run time
+    from typing_extensions import Self
+
+logger = logging.getLogger(__package__ or __name__)
+
+
+class Unset:
+    """The type of `UNSET`: an argument or field that was not given (unlike `None`).
+    `UNSET` is its only instance (copies and pickles of it are `UNSET` itself)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset()
+
+
+# --- converters: JSON <-> Python values, one small class per kind of type ---------------------
+
+
+class Conv:
+    """Reads a decoded JSON value into its Python form, and writes it back."""
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        return value
+
+
+class _Prim(Conv):
+    def __init__(self, name: str, *types: type) -> None:
+        self.name = name
+        self.types = types
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        wrong_bool = isinstance(value, bool) and bool not in self.types  # bool is an int subclass
+        if strict and (wrong_bool or not isinstance(value, self.types)):
+            raise ResponseValidationError(f"expected {self.name}, got {_kind(value)}", path=path)
+        return value
+
+
+STR: Final = _Prim("string", str)
+INT: Final = _Prim("integer", int)
+FLOAT: Final = _Prim("number", int, float)
+BOOL: Final = _Prim("boolean", bool)
+ANY: Final = Conv()
+
+
+class Nullable(Conv):
+    def __init__(self, inner: Conv) -> None:
+        self.inner = inner
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        return None if value is None else self.inner.load(value, path, strict)
+
+
+class ListOf(Conv):
+    def __init__(self, item: Conv) -> None:
+        self.item = item
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        if not isinstance(value, list):
+            return _mismatch("array", value, path, strict)
+        return [self.item.load(v, f"{path}[{i}]", strict) for i, v in enumerate(value)]
+
+
+class MapOf(Conv):
+    def __init__(self, value: Conv) -> None:
+        self.value = value
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        if not isinstance(value, dict):
+            return _mismatch("object", value, path, strict)
+        return {k: self.value.load(v, f"{path}.{k}", strict) for k, v in value.items()}
+
+
+class EnumOf(Conv):
+    """An open enum: a value the client does not know stays a plain value (never raises,
+    unless strict)."""
+
+    def __init__(self, cls: type[enum.Enum]) -> None:
+        self.cls = cls
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        try:
+            return self.cls(value)
+        except ValueError:
+            if strict:
+                raise ResponseValidationError(
+                    f"unknown {self.cls.__name__} value {value!r}", path=path
+                ) from None
+            return value
+
+
+class ModelOf(Conv):
+    def __init__(self, cls: type[Model]) -> None:
+        self.cls = cls
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        if not isinstance(value, dict):
+            return _mismatch("object", value, path, strict)
+        return self.cls._load(value, path, strict)
+
+
+def _kind(value: Any) -> str:
+    names = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _mismatch(expected: str, value: Any, path: str, strict: bool) -> Any:
+    if strict:
+        raise ResponseValidationError(f"expected {expected}, got {_kind(value)}", path=path)
+    return value
+
+
+def dump(value: Any) -> Any:
+    """A Python value (models, enums, lists, dicts of them) as JSON-ready data."""
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [dump(v) for v in value]
+    if isinstance(value, dict):
+        return {k: dump(v) for k, v in value.items()}
+    return value
+
+
+# --- models -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    attr: str
+    key: str
+    conv: Conv
+    required: bool
+
+
+class Model:
+    """Base of the generated dataclasses: `from_dict` and `to_dict` from one field table."""
+
+    _fields: ClassVar[tuple[FieldSpec, ...]] = ()
+    additional_properties: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, strict: bool = False) -> Self:
+        return cls._load(data, "$", strict)
+
+    @classmethod
+    def _load(cls, data: Mapping[str, Any], path: str, strict: bool) -> Self:
+        obj = cls.__new__(cls)  # skips __init__: a lenient read may lack a required field
+        rest = dict(data)
+        for field in cls._fields:
+            if field.key in rest:
+                value = field.conv.load(rest.pop(field.key), f"{path}.{field.key}", strict)
+            elif field.required and strict:
+                raise ResponseValidationError(
+                    "required field is missing", path=f"{path}.{field.key}"
+                )
+            else:
+                value = UNSET
+            setattr(obj, field.attr, value)
+        obj.additional_properties = rest
+        return obj
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            f.key: dump(getattr(self, f.attr))
+            for f in self._fields
+            if getattr(self, f.attr) is not UNSET
+        }
+        for key, value in self.additional_properties.items():
+            out.setdefault(key, dump(value))
+        return out
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_MAX_RETRIES: Final = 2
+INITIAL_BACKOFF: Final = 0.5  # seconds before the first retry
+MAX_BACKOFF: Final = 8.0  # our own backoff never waits longer than this
+MAX_RETRY_AFTER: Final = 60.0  # a server asking for a longer wait gets its error raised instead
+IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Auth:
+    kind: str  # "none" | "bearer" | "basic" | "header" | "query"
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """One operation call, as the generated method describes it."""
+
+    method: str
+    path: str
+    path_params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    query: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    headers: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    json: Any = UNSET
+    content: bytes | Unset = UNSET
+    content_type: str = ""
+    response: str = "json"  # "json" | "empty" | "bytes"
+    conv: Conv = ANY
+    timeout: float | httpx.Timeout | Unset = UNSET
+    max_retries: int | Unset = UNSET
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [_wire(v) for v in value]
+    return value
+
+
+def set_only(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments the caller gave: drops UNSET, so spec defaults are never sent."""
+    return {k: v for k, v in values.items() if v is not UNSET}
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def expand_path(template: str, params: Mapping[str, Any]) -> str:
+    """Fill `{name}` placeholders with percent-encoded values (a `/` in a value stays data)."""
+    return _PLACEHOLDER.sub(lambda m: quote(str(_wire(params[m.group(1)])), safe=""), template)
+
+
+def retry_delay(
+    *,
+    method: str,
+    attempt: int,
+    max_retries: int,
+    status: int | None,
+    error: Exception | None,
+    headers: Mapping[str, str],
+) -> float | None:
+    """Seconds to wait before retry number `attempt + 1`, or None: do not retry.
+
+    Idempotent methods retry on connection errors, timeouts, 408, 429 and 5xx. Other methods
+    (a POST may start a paid job) retry only when the server cannot have accepted the request:
+    the connection was never made, or the server said 429. A server's Retry-After (seconds or an
+    HTTP date) or retry-after-ms is honoured up to MAX_RETRY_AFTER; otherwise the wait doubles
+    from INITIAL_BACKOFF up to MAX_BACKOFF, less up to 25% of jitter.
+    """
+    if attempt >= max_retries:
+        return None
+    idempotent = method.upper() in IDEMPOTENT
+    if error is not None:
+        never_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
+        if not (idempotent or never_sent):
+            return None
+    elif status is None or not (status == 429 or (idempotent and (status == 408 or status >= 500))):
+        return None
+    asked = _retry_after(headers)
+    if asked is not None:
+        return asked if asked <= MAX_RETRY_AFTER else None
+    return min(MAX_BACKOFF, INITIAL_BACKOFF * 2.0**attempt) * (1 - 0.25 * random.random())
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    try:
+        return max(0.0, float(headers["retry-after-ms"]) / 1000)
+    except (KeyError, ValueError):
+        pass
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class _Core:
+    """What the sync and async clients share: configuration, requests, responses."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        strict: bool,
+        default_headers: Mapping[str, str] | None,
+        env_prefix: str,
+        default_base_url: str,
+        auth: Auth,
+        user_agent: str,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(f"{env_prefix}_API_KEY")
+        if auth.kind != "none" and not key:
+            raise ConfigurationError(f"no API key: pass api_key= or set {env_prefix}_API_KEY")
+        base = base_url or os.environ.get(f"{env_prefix}_BASE_URL") or default_base_url
+        if not base.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"no absolute base URL: pass base_url= or set {env_prefix}_BASE_URL"
+            )
+        self.__key = key or ""  # name-mangled and never printed: see __repr__
+        self._auth = auth
+        self.base_url = base.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.strict = strict
+        self._headers = {"User-Agent": user_agent, **(default_headers or {})}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+
+    def _request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
+        headers = {**self._headers, **{k: str(_wire(v)) for k, v in call.headers.items()}}
+        query = {k: _wire(v) for k, v in call.query.items() if v is not None}
+        if self._auth.kind in ("bearer", "basic"):
+            scheme = "Bearer" if self._auth.kind == "bearer" else "Basic"
+            headers["Authorization"] = f"{scheme} {self.__key}"
+        elif self._auth.kind == "header":
+            headers[self._auth.name] = self.__key
+        elif self._auth.kind == "query":
+            query[self._auth.name] = self.__key
+        content: bytes | None = None
+        if not isinstance(call.json, Unset):
+            content = _json_bytes(call.json)
+            headers["Content-Type"] = "application/json"
+        elif not isinstance(call.content, Unset):
+            content = call.content
+            headers["Content-Type"] = call.content_type
+        timeout = self.timeout if isinstance(call.timeout, Unset) else call.timeout
+        url = self.base_url + expand_path(call.path, call.path_params)
+        return http.build_request(
+            call.method,
+            url,
+            params=query,
+            headers=headers,
+            content=content,
+            extensions={"timeout": httpx.Timeout(timeout).as_dict()},
+        )
+
+    def _retries(self, call: Call) -> int:
+        return self.max_retries if isinstance(call.max_retries, Unset) else call.max_retries
+
+    def _result(self, call: Call, response: httpx.Response) -> Any:
+        """The parsed body of a final response, or the exception for an error status."""
+        if response.status_code >= 400:
+            raise status_error(response, _body(response))
+        if call.response == "empty":
+            return None
+        if call.response == "bytes":
+            return response.content
+        try:
+            data = response.json() if response.content else None
+        except ValueError:
+            raise ResponseValidationError(
+                "response body is not valid JSON", response=response
+            ) from None
+        try:
+            return call.conv.load(data, "$", self.strict)
+        except ResponseValidationError as exc:
+            raise ResponseValidationError(
+                exc.message.split(": ", 1)[-1], path=exc.path, response=response
+            ) from None
+
+
+def _json_bytes(value: Any) -> bytes:
+    import json
+
+    return json.dumps(dump(value), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _connection_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    return cls(f"{type(exc).__name__} for {request.method} {request.url.path}", request=request)
+
+
+def _log_retry(request: httpx.Request, attempt: int, delay: float, why: str) -> None:
+    logger.debug(
+        "retry %d of %s %s in %.2fs after %s", attempt, request.method, request.url.path, delay, why
+    )
+
+
+class SyncCore(_Core):
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None,
+        transport: httpx.BaseTransport | None,
+        **config: Any,
+    ) -> None:
+        super().__init__(**config)
+        self._owns_http = http_client is None
+        self.http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
+
+    def request(self, call: Call) -> Any:
+        max_retries, attempt = self._retries(call), 0
+        while True:
+            request = self._request(self.http, call)
+            logger.debug("%s %s", request.method, request.url.path)
+            try:
+                response = self.http.send(request)
+            except httpx.TransportError as exc:
+                delay = retry_delay(
+                    method=call.method,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    status=None,
+                    error=exc,
+                    headers={},
+                )
+                if delay is None:
+                    raise _connection_error(exc, request) from exc
+                _log_retry(request, attempt + 1, delay, type(exc).__name__)
+            else:
+                delay = retry_delay(
+                    method=call.method,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    status=response.status_code,
+                    error=None,
+                    headers=response.headers,
+                )
+                if delay is None:
+                    return self._result(call, response)
+                response.close()
+                _log_retry(request, attempt + 1, delay, str(response.status_code))
+            time.sleep(delay)
+            attempt += 1
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+
+class AsyncCore(_Core):
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None,
+        transport: httpx.AsyncBaseTransport | None,
+        **config: Any,
+    ) -> None:
+        super().__init__(**config)
+        self._owns_http = http_client is None
+        self.http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
+
+    async def request(self, call: Call) -> Any:
+        max_retries, attempt = self._retries(call), 0
+        while True:
+            request = self._request(self.http, call)
+            logger.debug("%s %s", request.method, request.url.path)
+            try:
+                response = await self.http.send(request)
+            except httpx.TransportError as exc:
+                delay = retry_delay(
+                    method=call.method,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    status=None,
+                    error=exc,
+                    headers={},
+                )
+                if delay is None:
+                    raise _connection_error(exc, request) from exc
+                _log_retry(request, attempt + 1, delay, type(exc).__name__)
+            else:
+                delay = retry_delay(
+                    method=call.method,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    status=response.status_code,
+                    error=None,
+                    headers=response.headers,
+                )
+                if delay is None:
+                    return self._result(call, response)
+                await response.aclose()
+                _log_retry(request, attempt + 1, delay, str(response.status_code))
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()

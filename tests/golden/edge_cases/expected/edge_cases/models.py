@@ -1,0 +1,160 @@
+"""Data models of Edge Cases.
+
+Models are dataclasses with `from_dict()` and `to_dict()`. Fields the server sends that this
+client does not know are kept in `additional_properties` and written back by `to_dict()`.
+Enums are open: a value this client does not know stays a plain `str`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+from . import _runtime as _rt
+from ._runtime import UNSET, Unset
+
+__all__ = [
+    "First",
+    "Merged",
+    "Node",
+    "PostThingsResponse",
+    "Second",
+    "Thing",
+    "ThingKind",
+    "ThingLevel",
+]
+
+
+class ThingKind(str, enum.Enum):
+    """ThingKind"""
+
+    ART_AND_ILLUSTRATION_2D = "2D ART & ILLUSTRATION"
+    CG_ART_AND_GAME_ASSETS = "CG ART & GAME ASSETS"
+    A = "a"
+    A_2 = "A"
+    CLASS = "class"
+
+
+class ThingLevel(int, enum.Enum):
+    """ThingLevel"""
+
+    VALUE_1 = 1
+    VALUE_2 = 2
+    VALUE_3 = 3
+
+
+@dataclasses.dataclass(kw_only=True)
+class First(_rt.Model):
+    """First
+
+    Attributes:
+        id: `id`
+    """
+
+    id: str | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(kw_only=True)
+class Merged(_rt.Model):
+    """Merged
+
+    Attributes:
+        name: Name with a trailing backslash \\
+        extra: `extra`
+    """
+
+    name: str | Unset = UNSET
+    extra: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(kw_only=True)
+class Node(_rt.Model):
+    """Node
+
+    Attributes:
+        value: `value`
+        children: `children`
+    """
+
+    value: str | Unset = UNSET
+    children: list[Node] | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(kw_only=True)
+class PostThingsResponse(_rt.Model):
+    """PostThingsResponse
+
+    Attributes:
+        first: `first`
+        second: `second`
+    """
+
+    first: First | Unset = UNSET
+    second: Second | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(kw_only=True)
+class Second(_rt.Model):
+    """Second
+
+    Attributes:
+        id: `id`
+    """
+
+    id: str | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(kw_only=True)
+class Thing(_rt.Model):
+    """Thing
+
+    Attributes:
+        kind: `kind`
+        maybe: `maybe`
+        either: `either`
+        optional_count: `optionalCount`
+        labels: `labels`
+        merged: `merged`
+        level: `level`
+    """
+
+    kind: ThingKind | str
+    maybe: str | Unset = UNSET
+    either: Any | Unset = UNSET
+    optional_count: int | None | Unset = UNSET
+    labels: dict[str, str] | Unset = UNSET
+    merged: Merged | Unset = UNSET
+    level: ThingLevel | str | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+# Field tables, set once every class exists, so models may refer to each other in any order.
+First._fields = (_rt.FieldSpec("id", "id", _rt.STR, False),)
+Merged._fields = (
+    _rt.FieldSpec("name", "name", _rt.STR, False),
+    _rt.FieldSpec("extra", "extra", _rt.BOOL, False),
+)
+Node._fields = (
+    _rt.FieldSpec("value", "value", _rt.STR, False),
+    _rt.FieldSpec("children", "children", _rt.ListOf(_rt.ModelOf(Node)), False),
+)
+PostThingsResponse._fields = (
+    _rt.FieldSpec("first", "first", _rt.ModelOf(First), False),
+    _rt.FieldSpec("second", "second", _rt.ModelOf(Second), False),
+)
+Second._fields = (_rt.FieldSpec("id", "id", _rt.STR, False),)
+Thing._fields = (
+    _rt.FieldSpec("kind", "kind", _rt.EnumOf(ThingKind), True),
+    _rt.FieldSpec("maybe", "maybe", _rt.STR, False),
+    _rt.FieldSpec("either", "either", _rt.ANY, False),
+    _rt.FieldSpec("optional_count", "optionalCount", _rt.Nullable(_rt.INT), False),
+    _rt.FieldSpec("labels", "labels", _rt.MapOf(_rt.STR), False),
+    _rt.FieldSpec("merged", "merged", _rt.ModelOf(Merged), False),
+    _rt.FieldSpec("level", "level", _rt.EnumOf(ThingLevel), False),
+)
