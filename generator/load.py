@@ -65,9 +65,7 @@ def read_bytes(source: str) -> bytes:
 def _fetch(url: str) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "sdkgen"})
     try:
-        with urllib.request.urlopen(
-            request, timeout=URL_TIMEOUT
-        ) as response:
+        with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:
             body: bytes = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise Fatal([error("SDK002", "#", f"HTTP {exc.code} {exc.reason}", url)]) from None

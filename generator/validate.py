@@ -36,7 +36,9 @@ def external_refs(data: Any) -> list[Diagnostic]:
                 found.append(
                     error("SDK010", pointer(*path, "$ref"), f"external $ref {ref!r} is not allowed")
                 )
-            stack.extend((v, (*path, str(k))) for k, v in node.items() if not _is_data(path, str(k)))
+            stack.extend(
+                (v, (*path, str(k))) for k, v in node.items() if not _is_data(path, str(k))
+            )
         elif isinstance(node, list):
             stack.extend((v, (*path, i)) for i, v in enumerate(node))
     return sorted(found, key=lambda d: d.pointer)
