@@ -40,7 +40,7 @@ def build(
     groups = builder.operations()
     if include_unused:
         builder.all_components()
-    builder.report_unused()
+    builder.report_unused(include_unused)
     info_obj = _as_dict(doc.get("info"))
     api = ir.Api(
         title=_text(info_obj.get("title")) or package_name,
@@ -86,7 +86,8 @@ class _Builder:
 
     # --- references -----------------------------------------------------------------------
 
-    def lookup(self, ref: str, at: str) -> Any:
+    def lookup(self, ref: str, at: str, *, report: bool = True) -> Any:
+        """The node `ref` points to, or None (reported at `at`, the `$ref`'s own place)."""
         node: Any = self.doc
         for part in decode_pointer(ref):
             if isinstance(node, dict) and part in node:
@@ -94,7 +95,8 @@ class _Builder:
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:
-                self.diagnostics.append(error("SDK202", at, f"$ref {ref!r} points to nothing"))
+                if report:
+                    self.diagnostics.append(error("SDK202", at, f"$ref {ref!r} points to nothing"))
                 return None
         return node
 
@@ -125,7 +127,7 @@ class _Builder:
                 ref = node.get("$ref")
                 if isinstance(ref, str) and ref.startswith("#") and ref not in seen:
                     seen.add(ref)
-                    stack.append(self.lookup(ref, ref))
+                    stack.append(self.lookup(ref, ref, report=False))
                 stack.extend(v for k, v in node.items() if k not in _SKIP_KEYS)
         return {r for r in seen if _component_key(r) is not None}
 
@@ -188,7 +190,7 @@ class _Builder:
             self.diagnostics.append(error("SDK010", at, f"external $ref {ref!r} is not allowed"))
             return ir.AnyType()
         if _component_key(ref) is not None:
-            return self.component(ref)
+            return self.component(ref, at)
         if ref in self._busy:
             self.diagnostics.append(warning("SDK205", at, f"circular $ref {ref!r}; typed as Any"))
             return ir.AnyType()
@@ -199,10 +201,13 @@ class _Builder:
         finally:
             self._busy.discard(ref)
 
-    def component(self, ref: str) -> ir.TypeRef:
+    def component(self, ref: str, used_at: str) -> ir.TypeRef:
         if ref in self._named:
             return self._named[ref]
-        schema, at = self.resolve({"$ref": ref}, ref)
+        schema, at = self.resolve({"$ref": ref}, used_at)
+        if schema is None:  # reported by resolve; remembered so it is reported once
+            self._named[ref] = ir.AnyType()
+            return self._named[ref]
         if not isinstance(schema, dict):
             return self.type_of(schema, at, ())
         name = self._component_names.get(ref)
@@ -238,6 +243,9 @@ class _Builder:
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list):
                 return self._union(schema[key], f"{at}/{key}", hints)
+        if isinstance(schema.get("enum"), list) and any(v is not None for v in schema["enum"]):
+            self.diagnostics.append(warning("SDK206", at, "enum mixes value types; typed as Any"))
+            return ir.AnyType()
         return self._plain_type(schema, at, hints)
 
     def _plain_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
@@ -328,16 +336,10 @@ class _Builder:
         self.models[name] = ir.Model(name, _text(schema.get("description")), fields, at)
 
     def _enum(self, name: str, schema: Schema, at: str) -> ir.TypeRef:
-        values = [v for v in schema["enum"] if v is not None]
-        if all(isinstance(v, str) for v in values):
-            value_type: Literal["str", "int"] = "str"
-        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            value_type = "int"
-        else:
-            self.diagnostics.append(warning("SDK206", at, "enum mixes value types; typed as Any"))
-            return ir.AnyType()
+        value_type = _enum_value_type(schema)
+        assert value_type is not None  # _class_kind said "enum"
         scope = naming.Scope()
-        unique = list(dict.fromkeys(values))
+        unique = list(dict.fromkeys(v for v in schema["enum"] if v is not None))
         members = tuple(ir.EnumMember(scope.claim(naming.constant(str(v))), v) for v in unique)
         self.enums[name] = ir.Enum(name, _text(schema.get("description")), members, value_type, at)
         result: ir.TypeRef = ir.EnumRef(name)
@@ -346,9 +348,10 @@ class _Builder:
     def all_components(self) -> None:
         schemas = _as_dict(_as_dict(self.doc.get("components")).get("schemas"))
         for key in sorted(schemas, key=str):
-            self.component(pointer("components", "schemas", str(key)))
+            ref = pointer("components", "schemas", str(key))
+            self.component(ref, ref)
 
-    def report_unused(self) -> None:
+    def report_unused(self, generated: bool) -> None:
         schemas = _as_dict(_as_dict(self.doc.get("components")).get("schemas"))
         reachable = self._reachable()
         unused = sorted(
@@ -356,9 +359,10 @@ class _Builder:
         )
         if unused:
             shown = ", ".join(unused[:8]) + (", ..." if len(unused) > 8 else "")
+            outcome = "generated as asked" if generated else "not generated"
             message = (
                 f"{len(unused)} component schemas are not reachable from any operation "
-                f"and are not generated: {shown}"
+                f"and are {outcome}: {shown}"
             )
             self.diagnostics.append(info("SDK207", "#/components/schemas", message))
 
@@ -526,7 +530,8 @@ class _Builder:
 
     def auth(self) -> ir.Auth:
         schemes = _as_dict(_as_dict(self.doc.get("components")).get("securitySchemes"))
-        for requirement in self.doc.get("security") or ():
+        requirements = self.doc.get("security")
+        for requirement in requirements if isinstance(requirements, list) else ():
             for scheme_name in _as_dict(requirement):
                 scheme, _ = self.resolve(schemes.get(scheme_name), "#/components/securitySchemes")
                 auth = _auth_of(_as_dict(scheme))
@@ -588,11 +593,22 @@ def _json_type(schema: Schema) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
+def _enum_value_type(schema: Schema) -> Literal["str", "int"] | None:
+    """The type of an enum's values when they share one (None is nullability, not a value)."""
+    raw = schema.get("enum")
+    values = [v for v in raw if v is not None] if isinstance(raw, list) else []
+    if values and all(isinstance(v, str) for v in values):
+        return "str"
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "int"
+    return None
+
+
 def _class_kind(schema: Any) -> Literal["model", "enum"] | None:
     """Whether a schema becomes a class of its own (a dataclass model or an Enum)."""
     if not isinstance(schema, dict):
         return None
-    if isinstance(schema.get("enum"), list) and any(v is not None for v in schema["enum"]):
+    if _enum_value_type(schema) is not None:
         return "enum"
     if isinstance(schema.get("properties"), dict) and schema["properties"]:
         return "model"

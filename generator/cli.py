@@ -82,8 +82,8 @@ def handles_errors(command: F) -> F:
         except Fatal as exc:
             reporter.add(list(exc.diagnostics))
             reporter.finish("failed", {}, failed=True)
-        except (KeyboardInterrupt, SystemExit, click.exceptions.Exit):
-            raise
+        except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
+            raise  # click turns usage errors into exit code 2
         except Exception as exc:
             if reporter.verbose:
                 traceback.print_exc()

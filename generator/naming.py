@@ -20,7 +20,10 @@ import unicodedata
 from collections.abc import Iterable
 
 _WORD = re.compile(
-    r"[0-9]+[A-Z]*(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+"
+    r"[0-9]+[A-Z]+(?![a-z])"  # 2D, 4K
+    r"|[A-Z]{2,}s(?![a-z])"  # IDs, URLs
+    r"|[A-Z]+(?=[A-Z][a-z])"  # HTTP in HTTPResponse
+    r"|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+"
 )
 
 PYTHON_KEYWORDS = frozenset(keyword.kwlist) | {"_"}
