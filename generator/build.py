@@ -1,8 +1,9 @@
 """Stage 4, build the IR: resolve references, choose names, keep only what operations reach.
 
 Schema handling, in order of precedence: `$ref` (local only; component schemas become named
-classes, other targets are inlined), `allOf` (one part: an alias, the wrapper's `nullable`
-wins; several: their object parts merged into one model), `oneOf`/`anyOf` (one non-null
+classes, other targets are inlined), `allOf` (one part besides annotation-only parts: an alias,
+where `nullable: false` narrows a nullable target; several: their object parts merged into one
+model), `oneOf`/`anyOf` (one non-null
 variant: that type, nullable; otherwise an untyped fallback), `enum`, then `type`.
 Inline objects and enums are named by their `title` when no other schema shares it, otherwise
 by their context: a model by its property name, then parent + property name (`SdUpscaleJob`);
@@ -16,10 +17,11 @@ cookie parameters.
 from __future__ import annotations
 
 import collections
+import dataclasses
 from collections.abc import Iterator
 from typing import Any, Literal, cast
 
-from generator import ir, naming
+from generator import extensions, ir, naming
 from generator.diagnostics import Diagnostic, Fatal, error, info, pointer, warning
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -181,8 +183,6 @@ class _Builder:
                 self.diagnostics.append(warning("SDK204", at, "schema is not an object"))
             return ir.AnyType()
         inner = self._base_type(schema, at, hints)
-        if schema.get("nullable") is False and isinstance(inner, ir.NullableType):
-            return inner.inner  # `allOf: [$ref]` + `nullable: false` narrows a nullable target
         return _nullable(inner) if _is_nullable(schema) else inner
 
     def _ref_type(self, ref: str, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
@@ -237,9 +237,11 @@ class _Builder:
                 self._model(name, schema, at)
                 return ir.ModelRef(name)
             return self._enum(name, schema, at)
-        all_of = schema.get("allOf")
-        if isinstance(all_of, list) and all_of:
-            return self.type_of(all_of[0], f"{at}/allOf/0", hints)  # one part (several: a model)
+        core = _all_of_core(schema)
+        if core:  # one part that says what the value is: an alias (several: a model)
+            index, part = core[0]
+            inner = self.type_of(part, f"{at}/allOf/{index}", hints)
+            return _narrowed(inner, schema)
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list):
                 return self._union(schema[key], f"{at}/{key}", hints)
@@ -385,16 +387,66 @@ class _Builder:
                     grouped.setdefault(group, []).append((str(path), op, method, shared))
         member_scope = naming.member_scope(_CLIENT_MEMBERS)
         groups = []
+        waiters: dict[str, dict[str, Any]] = {}  # operation pointer -> its waiter declaration
         for group in sorted(grouped):
             attr = member_scope.claim(naming.snake(group, "default"))
             class_name = self.classes.claim(naming.pascal(group, "Default") + "Resource")
             async_name = self.classes.claim("Async" + class_name)
             scope = naming.member_scope()
-            ops = tuple(
-                self._operation(p, op, m, shared, scope) for p, op, m, shared in grouped[group]
+            ops = []
+            for path, op, method, shared in grouped[group]:
+                ops.append(self._operation(path, op, method, shared, scope))
+                declared = extensions.waiter(op)
+                if declared is not None:
+                    waiters[ops[-1].pointer] = declared
+            groups.append(ir.Group(attr, class_name, async_name, tuple(ops)))
+        return self._resolve_waiters(tuple(groups), waiters)
+
+    def _resolve_waiters(
+        self, groups: tuple[ir.Group, ...], waiters: dict[str, dict[str, Any]]
+    ) -> tuple[ir.Group, ...]:
+        """Groups whose operations carry their `x-sdkgen-waiter`, now that names are known."""
+        by_id = {op.operation_id: (g, op) for g in groups for op in g.operations}
+
+        def with_waiter(op: ir.Operation) -> ir.Operation:
+            declared = waiters.get(op.pointer)
+            return (
+                op
+                if declared is None
+                else dataclasses.replace(op, waiter=self._waiter(op, declared, by_id))
             )
-            groups.append(ir.Group(attr, class_name, async_name, ops))
-        return tuple(groups)
+
+        return tuple(
+            dataclasses.replace(g, operations=tuple(with_waiter(op) for op in g.operations))
+            for g in groups
+        )
+
+    def _waiter(
+        self,
+        op: ir.Operation,
+        declared: dict[str, Any],
+        by_id: dict[str, tuple[ir.Group, ir.Operation]],
+    ) -> ir.Waiter | None:
+        at = f"{op.pointer}/x-sdkgen-waiter"
+        if declared["poll"] not in by_id:
+            return None  # reported by extensions.check
+        group, poll = by_id[declared["poll"]]
+        wanted = declared.get("param")
+        params = [p for p in poll.params if p.location == "path"]
+        chosen = [p for p in params if p.wire_name == wanted] if wanted else params
+        if len(chosen) != 1:
+            what = f"no path parameter {wanted!r}" if wanted else "not exactly one path parameter"
+            self.diagnostics.append(error("SDK123", at, f"{poll.operation_id} has {what}"))
+            return None
+        return ir.Waiter(
+            poll_group=group.attr_name,
+            poll_method=poll.py_name,
+            poll_param=chosen[0].py_name,
+            id_pointer=declared["id"],
+            status_pointer=declared["status"],
+            success=tuple(declared["success"]),
+            failure=tuple(declared["failure"]),
+        )
 
     def _operation(
         self, path: str, op: Schema, method: str, shared: list[Any], scope: naming.Scope
@@ -425,6 +477,8 @@ class _Builder:
             body=body,
             response=self._response(op.get("responses"), f"{at}/responses", context),
             pointer=at,
+            retries=extensions.retries(op),
+            waiter=None,  # resolved once every operation has its name: see _resolve_waiters
         )
 
     def _params(
@@ -612,10 +666,45 @@ def _class_kind(schema: Any) -> Literal["model", "enum"] | None:
         return "enum"
     if isinstance(schema.get("properties"), dict) and schema["properties"]:
         return "model"
-    all_of = schema.get("allOf")
-    if isinstance(all_of, list) and len(all_of) > 1:
+    if len(_all_of_core(schema)) > 1:
         return "model"
     return None
+
+
+_ANNOTATIONS = frozenset(
+    {
+        "nullable",
+        "description",
+        "title",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "example",
+        "default",
+    }
+)
+
+
+def _all_of_core(schema: Schema) -> list[tuple[int, Any]]:
+    """The `allOf` parts that say what a value is; parts holding only annotations
+    (`{nullable: false, description: ...}`, a common way to annotate a `$ref`) are left out."""
+    parts = schema.get("allOf")
+    if not isinstance(parts, list):
+        return []
+    return [
+        (i, p)
+        for i, p in enumerate(parts)
+        if not (isinstance(p, dict) and p.keys() <= _ANNOTATIONS)
+    ]
+
+
+def _narrowed(inner: ir.TypeRef, schema: Schema) -> ir.TypeRef:
+    """`nullable: false` beside or inside an `allOf` narrows a nullable target."""
+    parts = schema.get("allOf") or []
+    says_false = schema.get("nullable") is False or any(
+        isinstance(p, dict) and p.get("nullable") is False for p in parts
+    )
+    return inner.inner if says_false and isinstance(inner, ir.NullableType) else inner
 
 
 def _is_nullable(schema: Schema) -> bool:

@@ -1,10 +1,10 @@
 """The `sdkgen` command line: each command reads as the pipeline it runs.
 
 Exit codes: 0 success; 1 the document or the output is not acceptable (unreadable, invalid,
-errors, drift); 2 usage error (click). Problems are printed one per line on stderr as
-`SEVERITY CODE pointer: message`, or as one JSON object on stdout with `--format json`.
-Bad input never produces a traceback; an internal error prints one line (and the traceback
-with -v) and exits 1.
+errors, drift; with `--strict`, warnings too); 2 usage error (click). Problems are printed one
+per line on stderr as `SEVERITY CODE file#pointer: message`, or as one JSON object on stdout
+with `--format json`. Bad input never produces a traceback; an internal error prints one line
+(and the traceback with -v) and exits 1.
 """
 
 from __future__ import annotations
@@ -14,36 +14,65 @@ import functools
 import json
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from generator import __version__, build, config, load, naming, render, validate, write
+from generator import (
+    __version__,
+    build,
+    config,
+    extensions,
+    lint,
+    load,
+    naming,
+    overlay,
+    render,
+    validate,
+    write,
+)
 from generator.diagnostics import Diagnostic, Fatal, Severity, has_errors
 from generator.format import format_files
 
 F = TypeVar("F", bound=Callable[..., None])
 
 
-@dataclasses.dataclass(frozen=True)
-class Job:
-    document: load.Document
-    output: Path
-    package_name: str
-    env_prefix: str
-
-
 @dataclasses.dataclass
 class Reporter:
-    fmt: str
-    quiet: bool
-    verbose: int
+    """Collects diagnostics (silenced codes dropped, warnings raised to errors with --strict)
+    and prints them with the command's summary."""
+
+    fmt: str = "text"
+    quiet: bool = False
+    verbose: int = 0
+    strict: bool = False
+    silenced: Mapping[str, str] = dataclasses.field(default_factory=dict)
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
 
     def add(self, found: list[Diagnostic], source: str = "") -> None:
-        self.diagnostics += [dataclasses.replace(d, file=d.file or source) for d in found]
+        for d in found:
+            if self.is_silenced(d):
+                continue
+            raised = self.strict and d.severity is Severity.WARNING
+            severity = Severity.ERROR if raised else d.severity
+            self.diagnostics.append(
+                dataclasses.replace(d, severity=severity, file=d.file or source)
+            )
+
+    def is_silenced(self, d: Diagnostic) -> bool:
+        """A `silence` key is a code (`SDK108`), or a code and a pointer prefix
+        (`SDK106 #/paths/~1jobs`) to silence it in one place only."""
+        for key in self.silenced:
+            code, _, prefix = key.partition(" ")
+            if code == d.code and d.pointer.startswith(prefix.strip()):
+                return True
+        return False
+
+    def stop_on_errors(self, summary: str) -> None:
+        if has_errors(self.diagnostics):
+            self.finish(summary, {}, failed=True)
 
     def finish(self, summary: str, result: dict[str, Any], failed: bool) -> None:
         if self.fmt == "json":
@@ -75,7 +104,10 @@ def handles_errors(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         reporter = Reporter(
-            kwargs.get("fmt", "text"), kwargs.get("quiet", False), kwargs.get("verbose", 0)
+            kwargs.get("fmt", "text"),
+            kwargs.get("quiet", False),
+            kwargs.get("verbose", 0),
+            kwargs.get("strict", False),
         )
         try:
             command(*args, reporter=reporter, **kwargs)
@@ -95,16 +127,30 @@ def handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def output_options(command: F) -> F:
-    command = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        help="Diagnostics as text lines on stderr, or one JSON object on stdout.",
-    )(command)
-    command = click.option("-q", "--quiet", is_flag=True, help="No summary line.")(command)
-    return click.option("-v", "--verbose", count=True, help="Also print notes.")(command)
+def common_options(command: F) -> F:
+    options = [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            help="Diagnostics as text lines on stderr, or one JSON object on stdout.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No summary line."),
+        click.option("-v", "--verbose", count=True, help="Also print notes."),
+        click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+        click.option(
+            "--overlay",
+            "overlays",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            help="An OpenAPI Overlay 1.0 file to apply (repeatable; after [tool.sdkgen] overlays).",
+        ),
+        click.argument("spec", required=False),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.group()
@@ -114,7 +160,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("spec", required=False)
+@common_options
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Directory of the generated project."
 )
@@ -127,11 +173,11 @@ def main() -> None:
 )
 @click.option("--skip-validation", is_flag=True, help="Generate even if the document is invalid.")
 @click.option("--include-unused", is_flag=True, help="Also generate schemas no operation reaches.")
-@output_options
 @handles_errors
 def generate(
     *,
     spec: str | None,
+    overlays: tuple[str, ...],
     output: Path | None,
     package_name: str | None,
     env_prefix: str | None,
@@ -142,94 +188,140 @@ def generate(
     **_: Any,
 ) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
-    job = resolve_job(spec, output, package_name, env_prefix)
-    run_validation(job.document, reporter, skip=skip_validation)
+    settings, document = prepare(spec, overlays, reporter)
+    check_document(document, reporter, validation=not skip_validation)
+    job = resolve_job(settings, document, output, package_name, env_prefix)
     api, found = build.build(
-        job.document.data,
+        document.data,
         package_name=job.package_name,
         env_prefix=job.env_prefix,
         include_unused=include_unused,
     )
-    reporter.add(found, job.document.source)
+    reporter.add(found, document.source)
+    reporter.stop_on_errors(f"{document.source} cannot be generated")
     files = format_files(
-        render.render(api, generator_version=__version__, spec_sha256=job.document.sha256)
+        render.render(api, generator_version=__version__, spec_sha256=document.sha256)
     )
-    operations = sum(len(g.operations) for g in api.groups)
-    result = {
-        "output": str(job.output),
-        "package": api.package_name,
-        "operations": operations,
-        "models": len(api.models),
-        "enums": len(api.enums),
-        "files": len(files),
-    }
+    result = summary_of(api, job.output, len(files))
     if check:
         report_drift(files, job.output, reporter, result)
-        return
     write.write(files, job.output)
-    summary = (
-        f"generated {api.package_name} in {job.output}: {operations} operations, "
-        f"{len(api.models)} models, {len(api.enums)} enums"
+    reporter.finish(
+        f"generated {api.package_name} in {job.output}: {result['operations']} operations, "
+        f"{result['models']} models, {result['enums']} enums",
+        result,
+        failed=False,
     )
-    reporter.finish(summary, result, failed=False)
 
 
 @main.command(name="validate")
-@click.argument("spec", required=False)
-@output_options
+@common_options
 @handles_errors
-def validate_command(spec: str | None, reporter: Reporter, **_: Any) -> None:
-    """Validate SPEC (default: the pinned spec of [tool.sdkgen]) and report its problems."""
-    document = load.load(spec) if spec else config.pinned_spec(config.read(Path.cwd()))
-    run_validation(document, reporter, skip=False)
-    found = build.build(document.data, package_name="client", env_prefix="API")[1]
-    reporter.add(found, document.source)
-    reporter.finish(
-        f"validated {document.source}",
-        {"source": document.source},
-        failed=has_errors(reporter.diagnostics),
+def validate_command(
+    *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
+) -> None:
+    """Validate SPEC (default: the job in [tool.sdkgen]) and lint it."""
+    document = prepare(spec, overlays, reporter)[1]
+    check_document(document, reporter, validation=True, stop=False)
+    reporter.add(
+        build.build(document.data, package_name="client", env_prefix="API")[1], document.source
     )
+    failed = has_errors(reporter.diagnostics)
+    reporter.finish(f"validated {document.source}", {"source": document.source}, failed=failed)
 
 
-def run_validation(document: load.Document, reporter: Reporter, *, skip: bool) -> None:
-    found = validate.external_refs(document.data) if skip else validate.validate(document.data)
+@main.command(name="lint")
+@common_options
+@handles_errors
+def lint_command(
+    *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
+) -> None:
+    """Report the quirks of SPEC (default: the job in [tool.sdkgen]) without validating it."""
+    document = prepare(spec, overlays, reporter)[1]
+    check_document(document, reporter, validation=False, stop=False)
+    reporter.add(
+        build.build(document.data, package_name="client", env_prefix="API")[1], document.source
+    )
+    failed = has_errors(reporter.diagnostics)
+    reporter.finish(f"linted {document.source}", {"source": document.source}, failed=failed)
+
+
+def prepare(
+    spec: str | None, overlays: tuple[str, ...], reporter: Reporter
+) -> tuple[config.Config, load.Document]:
+    """load -> overlay: the document with the job's overlays, then the command line's, applied.
+    `[tool.sdkgen]` (overlays, silenced codes) applies only to the default job (no SPEC)."""
+    settings = config.read(Path.cwd()) if spec is None else config.Config(root=Path.cwd())
+    reporter.silenced = settings.silence
+    document = load.load(spec) if spec else config.pinned_spec(settings)
+    data = document.data
+    for path in [str(settings.root / p) for p in settings.overlays] + list(overlays):
+        data, found = overlay.apply(data, path)
+        reporter.add(found)
+    reporter.stop_on_errors("an overlay could not be applied")
+    return settings, dataclasses.replace(document, data=data)
+
+
+def check_document(
+    document: load.Document, reporter: Reporter, *, validation: bool, stop: bool = True
+) -> None:
+    """validate -> lint: extension misuse, validation errors, then the quirk detectors."""
+    found = extensions.check(document.data)
+    found += (
+        validate.validate(document.data) if validation else validate.external_refs(document.data)
+    )
+    found += lint.lint(document.data)
     reporter.add(found, document.source)
-    if has_errors(found):
-        hint = "" if skip else " (--skip-validation generates anyway)"
-        reporter.finish(f"{document.source} is not a valid OpenAPI document{hint}", {}, failed=True)
+    if stop:
+        hint = "" if not validation else " (--skip-validation generates anyway)"
+        reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    output: Path
+    package_name: str
+    env_prefix: str
 
 
 def resolve_job(
-    spec: str | None, output: Path | None, package_name: str | None, env_prefix: str | None
+    settings: config.Config,
+    document: load.Document,
+    output: Path | None,
+    package_name: str | None,
+    env_prefix: str | None,
 ) -> Job:
-    """CLI options first; `[tool.sdkgen]` only for the default job (no SPEC given)."""
-    settings = config.read(Path.cwd()) if spec is None else config.Config(root=Path.cwd())
-    document = load.load(spec) if spec else config.pinned_spec(settings)
-    title = str(
-        document.data.get("info", {}).get("title", "")
-        if isinstance(document.data.get("info"), dict)
-        else ""
-    )
+    """Names and places: CLI options first, then `[tool.sdkgen]`, then derived from the title."""
+    info = document.data.get("info")
+    title = str(info.get("title", "")) if isinstance(info, dict) else ""
     name = package_name or settings.package_name or naming.snake(title, "client")
     if not naming.is_identifier(name) or name.startswith("_"):
-        raise click.BadParameter(
-            f"{name!r} is not a valid Python package name", param_hint="--package-name"
-        )
+        message = f"{name!r} is not a valid Python package name"
+        raise click.BadParameter(message, param_hint="--package-name")
     first_word = title.split(" ", maxsplit=1)[0]
     prefix = env_prefix or settings.env_prefix or naming.constant(first_word, "API")
     if not naming.is_identifier(prefix):
-        raise click.BadParameter(
-            f"{prefix!r} is not a valid environment variable prefix", param_hint="--env-prefix"
-        )
-    out = output or (
-        settings.root / settings.output if settings.output else Path("generated") / name
-    )
-    return Job(document, out, name, prefix)
+        message = f"{prefix!r} is not a valid environment variable prefix"
+        raise click.BadParameter(message, param_hint="--env-prefix")
+    default_out = settings.root / settings.output if settings.output else Path("generated") / name
+    return Job(output or default_out, name, prefix)
+
+
+def summary_of(api: Any, out: Path, files: int) -> dict[str, Any]:
+    return {
+        "output": str(out),
+        "package": api.package_name,
+        "operations": sum(len(g.operations) for g in api.groups),
+        "models": len(api.models),
+        "enums": len(api.enums),
+        "files": files,
+    }
 
 
 def report_drift(
     files: dict[Any, str], out: Path, reporter: Reporter, result: dict[str, Any]
 ) -> None:
+    """`--check`: list what differs from the tree on disk and stop (exit 1 on drift)."""
     added, removed, changed = write.compare(files, out)
     if reporter.fmt == "text":
         for label, paths in (("added", added), ("removed", removed), ("changed", changed)):
@@ -237,5 +329,5 @@ def report_drift(
                 click.echo(f"{label}: {path}", err=True)
     result.update({"added": added, "removed": removed, "changed": changed})
     drift = bool(added or removed or changed)
-    summary = f"{out} is {'out of date' if drift else 'up to date'}"
-    reporter.finish(summary, result, failed=drift)
+    reporter.finish(f"{out} is {'out of date' if drift else 'up to date'}", result, failed=drift)
+    sys.exit(0)

@@ -2,7 +2,8 @@
 
 Keys: `spec` (local path, git-ignored), `spec-url` (commit-pinned upstream), `spec-sha256`,
 `mirrors` (directories searched for a file of the same name), `output`, `package-name`,
-`env-prefix`. Relative paths are relative to the directory holding pyproject.toml.
+`env-prefix`, `overlays` (applied in order), `silence` (diagnostic code -> the reason it is
+silenced; a reason is required). Relative paths are relative to the directory of pyproject.toml.
 The pinned spec is looked for locally, then in each mirror, then downloaded into `spec`; in
 every case its sha256 must match the pin.
 """
@@ -13,6 +14,7 @@ import dataclasses
 import hashlib
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from generator.diagnostics import Fatal, error
 
 KEYS = frozenset(
     {"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"}
+    | {"overlays", "silence"}
 )
 
 
@@ -36,6 +39,8 @@ class Config:
     output: str = ""
     package_name: str = ""
     env_prefix: str = ""
+    overlays: tuple[str, ...] = ()
+    silence: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> reason
 
 
 def read(root: Path) -> Config:
@@ -57,6 +62,13 @@ def read(root: Path) -> Config:
             [error("SDK020", "#", f"unknown [tool.sdkgen] keys: {', '.join(unknown)}", str(path))]
         )
     mirrors = table.get("mirrors", [])
+    overlays = table.get("overlays", [])
+    silence = table.get("silence", {})
+    if not isinstance(silence, dict) or not all(
+        isinstance(reason, str) and reason.strip() for reason in silence.values()
+    ):
+        message = "silence must map each diagnostic code to the reason it is silenced"
+        raise Fatal([error("SDK020", "#", message, str(path))])
     return Config(
         root=root,
         spec=str(table.get("spec", "")),
@@ -66,6 +78,8 @@ def read(root: Path) -> Config:
         output=str(table.get("output", "")),
         package_name=str(table.get("package-name", "")),
         env_prefix=str(table.get("env-prefix", "")),
+        overlays=tuple(str(o) for o in overlays) if isinstance(overlays, list) else (),
+        silence={str(code): str(reason) for code, reason in silence.items()},
     )
 
 
@@ -74,7 +88,9 @@ def pinned_spec(config: Config) -> load.Document:
     if not config.spec:
         raise Fatal([error("SDK021", "#", "no SPEC given and no `spec` in [tool.sdkgen]")])
     local = config.root / config.spec
-    candidates = [local] + [config.root / m / local.name for m in config.mirrors]
+    candidates = [local] + [
+        Path(os.path.normpath(config.root / m / local.name)) for m in config.mirrors
+    ]
     for candidate in candidates:
         if candidate.is_file():
             return _checked(load.read_bytes(str(candidate)), str(candidate), config)

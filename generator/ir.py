@@ -158,6 +158,27 @@ class Response:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Retries:
+    """`x-sdkgen-retries`: this operation's own retry policy (None: the client's)."""
+
+    max_retries: int | None
+    idempotent: bool | None  # True: safe to retry like a GET (say, it takes an idempotency key)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Waiter:
+    """`x-sdkgen-waiter`: the job this operation starts is polled with another operation."""
+
+    poll_group: str  # attr_name of the polling operation's group
+    poll_method: str  # py_name of the polling operation
+    poll_param: str  # py_name of its parameter that takes the job id
+    id_pointer: str  # JSON pointer of the job id in this operation's response
+    status_pointer: str  # JSON pointer of the status in the polling operation's response
+    success: tuple[str, ...]
+    failure: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Operation:
     py_name: str
     operation_id: str
@@ -170,6 +191,8 @@ class Operation:
     body: Body | None
     response: Response
     pointer: str
+    retries: Retries | None
+    waiter: Waiter | None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

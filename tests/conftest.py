@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner, Result
@@ -37,3 +41,43 @@ def generate(spec: Path, out: Path, *extra: str) -> Path:
     result = run_cli("generate", str(spec), "-o", str(out), "-q", *extra)
     assert result.exit_code == 0, result.output
     return out
+
+
+def write_spec(directory: Path, spec: dict[str, object], name: str = "spec.yaml") -> Path:
+    """Write an inline spec (a dict) as YAML and return its path."""
+    import yaml
+
+    path = directory / name
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def import_generated() -> Iterator[Callable[[Path, str], ModuleType]]:
+    """Import a package generated into `project/` under its name; forgotten afterwards."""
+    added: list[str] = []
+
+    def load(project: Path, package: str) -> ModuleType:
+        sys.path.insert(0, str(project))
+        added.append(str(project))
+        importlib.invalidate_caches()
+        return importlib.import_module(package)
+
+    yield load
+    for entry in added:
+        sys.path.remove(entry)
+    for name in [
+        m
+        for m in sys.modules
+        if any(m == p or m.startswith(p + ".") for p in _generated_names(added))
+    ]:
+        del sys.modules[name]
+
+
+def _generated_names(projects: list[str]) -> set[str]:
+    return {
+        p.name
+        for project in projects
+        for p in Path(project).iterdir()
+        if (p / "__init__.py").is_file()
+    }

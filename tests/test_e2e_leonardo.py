@@ -29,8 +29,16 @@ OPERATIONS = ("unzoom", "upscale", "nobg", "universal", "get", "get_motion")
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory, leonardo_spec: Path) -> Path:
     out = tmp_path_factory.mktemp("generated") / "leonardo_variation"
+    overlay = str(REPO / "specs" / "leonardo-variation.overlay.yaml")
     return generate(
-        leonardo_spec, out, "--package-name", "leonardo_variation", "--env-prefix", "LEONARDO"
+        leonardo_spec,
+        out,
+        "--overlay",
+        overlay,
+        "--package-name",
+        "leonardo_variation",
+        "--env-prefix",
+        "LEONARDO",
     )
 
 

@@ -220,4 +220,55 @@ def test_validate_with_no_argument_checks_the_pinned_spec(
     monkeypatch.chdir(job_dir(tmp_path, mirror=leonardo_spec.parent))
     result = run_cli("validate")
     assert result.exit_code == 0, result.output
-    assert "validated" in result.output and "0 errors, 0 warnings" in result.output
+    assert "validated" in result.output and "(0 errors, 16 warnings" in result.output
+
+
+# --- lint: the raw spec's quirks, and the project's overlay fixing them ----------------------
+
+UPSCALE_200 = "#/paths/~1variations~1upscale/post/responses/200/content/application~1json"
+
+
+def test_lint_lists_the_raw_specs_quirks(
+    leonardo_spec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO.parent)  # no [tool.sdkgen] here: the raw document, no overlay
+    result = run_cli("lint", str(leonardo_spec), "--format", "json")
+    assert result.exit_code == 0  # warnings fail only with --strict
+    found = {(d["code"], d["pointer"]) for d in json.loads(result.stdout)["diagnostics"]}
+    assert ("SDK101", f"{UPSCALE_200}/example/sdUpscalerjob") in found
+    assert ("SDK103", "#/paths/~1variations~1universal-upscaler/post/operationId") in found
+    assert (
+        "SDK106",
+        "#/paths/~1variations~1unzoom/post/requestBody/content/application~1json/schema",
+    ) in found
+    assert ("SDK107", "#/components/schemas/uuid/pattern") in found
+    assert ("SDK112", "#/components/securitySchemes/bearerAuth/bearerFormat") in found
+    assert ("SDK207", "#/components/schemas") in found
+    strict = run_cli("lint", str(leonardo_spec), "--strict")
+    assert strict.exit_code == 1
+    assert (
+        f"ERROR SDK101 {leonardo_spec}{UPSCALE_200}/example/sdUpscalerjob: example-schema-mismatch: unknown key 'sdUpscalerjob'; did you mean 'sdUpscaleJob'?"
+        in strict.output
+    )
+
+
+def test_lint_strict_passes_on_the_default_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pinned spec with the project's overlay and its reasoned silences: no warning left."""
+    monkeypatch.chdir(REPO)
+    result = run_cli("lint", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "(0 errors, 0 warnings" in result.output
+
+
+def test_default_job_client_reads_well(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "leonardo_variation"
+    result = run_cli("generate", "-o", str(out), "--strict", "-q")
+    assert result.exit_code == 0, result.output
+    client = (out / "leonardo_variation" / "_client.py").read_text(encoding="utf-8")
+    for method in ("unzoom", "upscale", "remove_background", "universal_upscale", "get"):
+        assert f"    def {method}(" in client
+    assert "self.motion_variations = " in client and "self.variations = " in client
+    models = (out / "leonardo_variation" / "models.py").read_text(encoding="utf-8")
+    for name in ("UpscaleJob", "NoBackgroundJob", "UnzoomJob", "UniversalUpscalerJob"):
+        assert f"class {name}(_rt.Model)" in models

@@ -59,23 +59,23 @@ def failure(exc: APIError) -> dict[str, Any]:
 
 
 CALLS: dict[str, Call] = {
-    "unzoom": lambda c: c.variation.create_variation_unzoom(id=JOB_ID, is_variation=False),
-    "upscale": lambda c: c.variation.create_variation_upscale(id=JOB_ID),
-    "nobg": lambda c: c.variation.create_variation_no_bg(id=JOB_ID),
-    "universal": lambda c: c.variation.create_universal_upscaler_job(
+    "unzoom": lambda c: c.variations.unzoom(id=JOB_ID, is_variation=False),
+    "upscale": lambda c: c.variations.upscale(id=JOB_ID),
+    "nobg": lambda c: c.variations.remove_background(id=JOB_ID),
+    "universal": lambda c: c.variations.universal_upscale(
         generated_image_id=JOB_ID,
         upscaler_style=models.UniversalUpscalerStyle.ART_AND_ILLUSTRATION_2D,
     ),
-    "get": lambda c: c.variation.get_variation_by_id(id=JOB_ID),
-    "get_motion": lambda c: c.variation.get_motion_variation_by_id(id=JOB_ID),
+    "get": lambda c: c.variations.get(id=JOB_ID),
+    "get_motion": lambda c: c.motion_variations.get(id=JOB_ID),
 }
 
 FAULT_CALLS: dict[str, Call] = {
     **CALLS,
-    "get_401": lambda c: c.variation.get_variation_by_id(id="job-401"),
-    "get_404": lambda c: c.variation.get_variation_by_id(id="job-404"),
-    "get_unknown": lambda c: c.variation.get_variation_by_id(id="job-unknown"),
-    "get_slash": lambda c: c.variation.get_variation_by_id(id="a/b c?d"),
+    "get_401": lambda c: c.variations.get(id="job-401"),
+    "get_404": lambda c: c.variations.get(id="job-404"),
+    "get_unknown": lambda c: c.variations.get(id="job-unknown"),
+    "get_slash": lambda c: c.variations.get(id="a/b c?d"),
 }
 STRICT = "job-unknown"  # read again with strict=True
 
@@ -92,7 +92,7 @@ def run_sync(calls: dict[str, Call], strict: bool) -> dict[str, Any]:
     if strict:
         with Client(strict=True) as client:
             try:
-                out["get_strict"] = describe(client.variation.get_variation_by_id(id=STRICT))
+                out["get_strict"] = describe(client.variations.get(id=STRICT))
             except APIError as exc:
                 out["get_strict"] = failure(exc)
     return out
@@ -110,7 +110,7 @@ async def run_async(calls: dict[str, Call], strict: bool) -> dict[str, Any]:
     if strict:
         async with AsyncClient(strict=True) as client:
             try:
-                out["get_strict"] = describe(await client.variation.get_variation_by_id(id=STRICT))
+                out["get_strict"] = describe(await client.variations.get(id=STRICT))
             except APIError as exc:
                 out["get_strict"] = failure(exc)
     return out

@@ -255,6 +255,8 @@ class Call:
     conv: Conv = ANY
     timeout: float | httpx.Timeout | Unset = UNSET
     max_retries: int | Unset = UNSET
+    op_max_retries: int | None = None  # x-sdkgen-retries of the operation
+    idempotent: bool | None = None  # x-sdkgen-retries; None: decided by the method
 
 
 def _wire(value: Any) -> Any:
@@ -282,7 +284,7 @@ def expand_path(template: str, params: Mapping[str, Any]) -> str:
 
 def retry_delay(
     *,
-    method: str,
+    idempotent: bool,
     attempt: int,
     max_retries: int,
     status: int | None,
@@ -291,15 +293,15 @@ def retry_delay(
 ) -> float | None:
     """Seconds to wait before retry number `attempt + 1`, or None: do not retry.
 
-    Idempotent methods retry on connection errors, timeouts, 408, 429 and 5xx. Other methods
-    (a POST may start a paid job) retry only when the server cannot have accepted the request:
+    Idempotent requests (GET, PUT, DELETE ..., or an operation marked so by x-sdkgen-retries)
+    retry on connection errors, timeouts, 408, 429 and 5xx. Others (a POST may start a paid job)
+    retry only when the server cannot have accepted the request:
     the connection was never made, or the server said 429. A server's Retry-After (seconds or an
     HTTP date) or retry-after-ms is honoured up to MAX_RETRY_AFTER; otherwise the wait doubles
     from INITIAL_BACKOFF up to MAX_BACKOFF, less up to 25% of jitter.
     """
     if attempt >= max_retries:
         return None
-    idempotent = method.upper() in IDEMPOTENT
     if error is not None:
         never_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
         if not (idempotent or never_sent):
@@ -395,8 +397,25 @@ class _Core:
             extensions={"timeout": httpx.Timeout(timeout).as_dict()},
         )
 
-    def _retries(self, call: Call) -> int:
-        return self.max_retries if isinstance(call.max_retries, Unset) else call.max_retries
+    def _delay(
+        self, call: Call, attempt: int, response: httpx.Response | None, error: Exception | None
+    ) -> float | None:
+        """How long to wait before retrying `call`, or None: the per-call `max_retries` wins,
+        then the operation's x-sdkgen-retries, then the client's."""
+        retries = call.max_retries
+        if isinstance(retries, Unset):
+            retries = self.max_retries if call.op_max_retries is None else call.op_max_retries
+        idempotent = call.idempotent
+        if idempotent is None:
+            idempotent = call.method.upper() in IDEMPOTENT
+        return retry_delay(
+            idempotent=idempotent,
+            attempt=attempt,
+            max_retries=retries,
+            status=response.status_code if response is not None else None,
+            error=error,
+            headers=response.headers if response is not None else {},
+        )
 
     def _result(self, call: Call, response: httpx.Response) -> Any:
         """The parsed body of a final response, or the exception for an error status."""
@@ -457,33 +476,19 @@ class SyncCore(_Core):
         self.http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
 
     def request(self, call: Call) -> Any:
-        max_retries, attempt = self._retries(call), 0
+        attempt = 0
         while True:
             request = self._request(self.http, call)
             logger.debug("%s %s", request.method, request.url.path)
             try:
                 response = self.http.send(request)
             except httpx.TransportError as exc:
-                delay = retry_delay(
-                    method=call.method,
-                    attempt=attempt,
-                    max_retries=max_retries,
-                    status=None,
-                    error=exc,
-                    headers={},
-                )
+                delay = self._delay(call, attempt, None, exc)
                 if delay is None:
                     raise _connection_error(exc, request) from exc
                 _log_retry(request, attempt + 1, delay, type(exc).__name__)
             else:
-                delay = retry_delay(
-                    method=call.method,
-                    attempt=attempt,
-                    max_retries=max_retries,
-                    status=response.status_code,
-                    error=None,
-                    headers=response.headers,
-                )
+                delay = self._delay(call, attempt, response, None)
                 if delay is None:
                     return self._result(call, response)
                 response.close()
@@ -509,33 +514,19 @@ class AsyncCore(_Core):
         self.http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
 
     async def request(self, call: Call) -> Any:
-        max_retries, attempt = self._retries(call), 0
+        attempt = 0
         while True:
             request = self._request(self.http, call)
             logger.debug("%s %s", request.method, request.url.path)
             try:
                 response = await self.http.send(request)
             except httpx.TransportError as exc:
-                delay = retry_delay(
-                    method=call.method,
-                    attempt=attempt,
-                    max_retries=max_retries,
-                    status=None,
-                    error=exc,
-                    headers={},
-                )
+                delay = self._delay(call, attempt, None, exc)
                 if delay is None:
                     raise _connection_error(exc, request) from exc
                 _log_retry(request, attempt + 1, delay, type(exc).__name__)
             else:
-                delay = retry_delay(
-                    method=call.method,
-                    attempt=attempt,
-                    max_retries=max_retries,
-                    status=response.status_code,
-                    error=None,
-                    headers=response.headers,
-                )
+                delay = self._delay(call, attempt, response, None)
                 if delay is None:
                     return self._result(call, response)
                 await response.aclose()
