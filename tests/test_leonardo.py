@@ -246,10 +246,12 @@ def test_lint_lists_the_raw_specs_quirks(
     assert ("SDK207", "#/components/schemas") in found
     strict = run_cli("lint", str(leonardo_spec), "--strict")
     assert strict.exit_code == 1
-    assert (
-        f"ERROR SDK101 {leonardo_spec}{UPSCALE_200}/example/sdUpscalerjob: example-schema-mismatch: unknown key 'sdUpscalerjob'; did you mean 'sdUpscaleJob'?"
-        in strict.output
+    expected = (
+        f"ERROR SDK101 {leonardo_spec}{UPSCALE_200}/example/sdUpscalerjob: "
+        "example-schema-mismatch: "
+        "unknown key 'sdUpscalerjob'; did you mean 'sdUpscaleJob'?"
     )
+    assert expected in strict.output
 
 
 def test_lint_strict_passes_on_the_default_job(monkeypatch: pytest.MonkeyPatch) -> None:
