@@ -77,7 +77,12 @@ class _Builder:
         self.doc = doc
         self.diagnostics: list[Diagnostic] = []
         self.classes = naming.class_scope()
-        for reserved in ("Client", "AsyncClient"):
+        for reserved in (
+            "Client",
+            "AsyncClient",
+            "ClientWithRawResponse",
+            "AsyncClientWithRawResponse",
+        ):
             self.classes.claim(reserved)
         self.models: dict[str, ir.Model] = {}
         self.enums: dict[str, ir.Enum] = {}
@@ -388,36 +393,44 @@ class _Builder:
         member_scope = naming.member_scope(_CLIENT_MEMBERS)
         groups = []
         waiters: dict[str, dict[str, Any]] = {}  # operation pointer -> its waiter declaration
+        scopes: dict[str, naming.Scope] = {}  # group attr_name -> its method names
         for group in sorted(grouped):
             attr = member_scope.claim(naming.snake(group, "default"))
             class_name = self.classes.claim(naming.pascal(group, "Default") + "Resource")
             async_name = self.classes.claim("Async" + class_name)
-            scope = naming.member_scope()
+            raw_names = (
+                self.classes.claim(class_name + "WithRawResponse"),
+                self.classes.claim(async_name + "WithRawResponse"),
+            )
+            scope = scopes[attr] = naming.member_scope()
             ops = []
             for path, op, method, shared in grouped[group]:
                 ops.append(self._operation(path, op, method, shared, scope))
                 declared = extensions.waiter(op)
                 if declared is not None:
                     waiters[ops[-1].pointer] = declared
-            groups.append(ir.Group(attr, class_name, async_name, tuple(ops)))
-        return self._resolve_waiters(tuple(groups), waiters)
+            groups.append(ir.Group(attr, class_name, async_name, *raw_names, tuple(ops)))
+        return self._resolve_waiters(tuple(groups), waiters, scopes)
 
     def _resolve_waiters(
-        self, groups: tuple[ir.Group, ...], waiters: dict[str, dict[str, Any]]
+        self,
+        groups: tuple[ir.Group, ...],
+        waiters: dict[str, dict[str, Any]],
+        scopes: dict[str, naming.Scope],
     ) -> tuple[ir.Group, ...]:
         """Groups whose operations carry their `x-sdkgen-waiter`, now that names are known."""
         by_id = {op.operation_id: (g, op) for g in groups for op in g.operations}
 
-        def with_waiter(op: ir.Operation) -> ir.Operation:
+        def with_waiter(op: ir.Operation, scope: naming.Scope) -> ir.Operation:
             declared = waiters.get(op.pointer)
-            return (
-                op
-                if declared is None
-                else dataclasses.replace(op, waiter=self._waiter(op, declared, by_id))
-            )
+            if declared is None:
+                return op
+            return dataclasses.replace(op, waiter=self._waiter(op, declared, by_id, scope))
 
         return tuple(
-            dataclasses.replace(g, operations=tuple(with_waiter(op) for op in g.operations))
+            dataclasses.replace(
+                g, operations=tuple(with_waiter(op, scopes[g.attr_name]) for op in g.operations)
+            )
             for g in groups
         )
 
@@ -426,11 +439,16 @@ class _Builder:
         op: ir.Operation,
         declared: dict[str, Any],
         by_id: dict[str, tuple[ir.Group, ir.Operation]],
+        scope: naming.Scope,
     ) -> ir.Waiter | None:
         at = f"{op.pointer}/x-sdkgen-waiter"
         if declared["poll"] not in by_id:
             return None  # reported by extensions.check
         group, poll = by_id[declared["poll"]]
+        if poll.response.kind != "json" or op.response.kind != "json":
+            message = "a waiter needs JSON responses from both operations"
+            self.diagnostics.append(error("SDK123", at, message))
+            return None
         wanted = declared.get("param")
         params = [p for p in poll.params if p.location == "path"]
         chosen = [p for p in params if p.wire_name == wanted] if wanted else params
@@ -439,9 +457,13 @@ class _Builder:
             self.diagnostics.append(error("SDK123", at, f"{poll.operation_id} has {what}"))
             return None
         return ir.Waiter(
-            poll_group=group.attr_name,
+            and_wait_name=scope.claim(f"{op.py_name}_and_wait"),
+            wait_for_name=scope.claim(f"wait_for_{op.py_name}"),
+            poll_class=group.class_name,
+            poll_async_class=group.async_class_name,
             poll_method=poll.py_name,
             poll_param=chosen[0].py_name,
+            poll_response=poll.response.type,
             id_pointer=declared["id"],
             status_pointer=declared["status"],
             success=tuple(declared["success"]),

@@ -169,9 +169,13 @@ class Retries:
 class Waiter:
     """`x-sdkgen-waiter`: the job this operation starts is polled with another operation."""
 
-    poll_group: str  # attr_name of the polling operation's group
+    and_wait_name: str  # the method that starts the job and waits: `upscale_and_wait`
+    wait_for_name: str  # the method that waits for a job started elsewhere: `wait_for_upscale`
+    poll_class: str  # class_name of the polling operation's group
+    poll_async_class: str
     poll_method: str  # py_name of the polling operation
     poll_param: str  # py_name of its parameter that takes the job id
+    poll_response: TypeRef  # what the polling operation returns (and the waiters too)
     id_pointer: str  # JSON pointer of the job id in this operation's response
     status_pointer: str  # JSON pointer of the status in the polling operation's response
     success: tuple[str, ...]
@@ -200,6 +204,8 @@ class Group:
     attr_name: str
     class_name: str
     async_class_name: str
+    raw_class_name: str  # the group's `with_raw_response` view
+    async_raw_class_name: str
     operations: tuple[Operation, ...]
 
 

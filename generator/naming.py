@@ -44,6 +44,8 @@ RUNTIME_MEMBERS = frozenset(
         "timeout",
         "max_retries",
         "with_raw_response",
+        "poll_interval",
+        "started",  # a local of the generated `..._and_wait` methods
     }
 )
 # Names a generated class must not take: they are imported into models.py.

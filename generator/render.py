@@ -157,6 +157,16 @@ def example_args(op: ir.Operation, api: ir.Api) -> str:
     return ", ".join(f"{name}={value}" for name, value in args)
 
 
+def forward_args(op: ir.Operation) -> str:
+    """`name=name, ...` for every argument of `op`: how a waiter passes its arguments on."""
+    names = [p.py_name for p in op.params]
+    if isinstance(op.body, ir.JsonBody):
+        names += [f.py_name for f in op.body.fields]
+    elif isinstance(op.body, ir.WholeBody):
+        names.append(op.body.py_name)
+    return ", ".join(f"{name}={name}" for name in names)
+
+
 def names_in(t: ir.TypeRef) -> set[str]:
     """Model and enum names an annotation or converter of `t` mentions."""
     match t:
@@ -225,6 +235,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         {"doc": doc, "comment": comment, "pyrepr": pyrepr, "annotation": annotation, "conv": conv}
     )
+    env.globals["forward_args"] = forward_args
     return env
 
 

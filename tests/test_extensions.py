@@ -113,9 +113,13 @@ def test_waiter_is_resolved_to_the_polling_method() -> None:
     assert extensions.check(doc) == []
     _, op = operations(doc)["createJob"]
     assert op.waiter == ir.Waiter(
-        poll_group="jobs",
+        and_wait_name="create_job_and_wait",
+        wait_for_name="wait_for_create_job",
+        poll_class="JobsResource",
+        poll_async_class="AsyncJobsResource",
         poll_method="get_job",
         poll_param="job_id",
+        poll_response=ir.ModelRef("Status"),
         id_pointer="/job/id",
         status_pointer="/state",
         success=("DONE",),

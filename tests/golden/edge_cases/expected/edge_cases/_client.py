@@ -104,6 +104,14 @@ class NdThings2Resource:
         )
 
 
+class NdThings2ResourceWithRawResponse:
+    """The `nd_things_2` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: NdThings2Resource) -> None:
+        self.get_thing = _rt.raw_sync(resource.get_thing)
+        self.post_things = _rt.raw_sync(resource.post_things)
+
+
 class DefaultResource:
     """Operations of the `default` group."""
 
@@ -168,6 +176,22 @@ class DefaultResource:
         )
 
 
+class DefaultResourceWithRawResponse:
+    """The `default` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: DefaultResource) -> None:
+        self.upload = _rt.raw_sync(resource.upload)
+        self.list_nodes = _rt.raw_sync(resource.list_nodes)
+
+
+class ClientWithRawResponse:
+    """`Client.with_raw_response`: every method returns a `RawResponse`."""
+
+    def __init__(self, client: Client) -> None:
+        self.nd_things_2 = NdThings2ResourceWithRawResponse(client.nd_things_2)
+        self.default = DefaultResourceWithRawResponse(client.default)
+
+
 class Client:
     """Synchronous client for Edge Cases.
 
@@ -216,6 +240,12 @@ class Client:
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same methods, each returning a `RawResponse`: `.parsed`, `.status_code`,
+        `.headers`, `.http_response`."""
+        return ClientWithRawResponse(self)
 
     def __repr__(self) -> str:
         return f"<Client base_url={self._core.base_url!r}>"
@@ -309,6 +339,14 @@ class AsyncNdThings2Resource:
         )
 
 
+class AsyncNdThings2ResourceWithRawResponse:
+    """The `nd_things_2` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: AsyncNdThings2Resource) -> None:
+        self.get_thing = _rt.raw_async(resource.get_thing)
+        self.post_things = _rt.raw_async(resource.post_things)
+
+
 class AsyncDefaultResource:
     """Operations of the `default` group (async)."""
 
@@ -373,6 +411,22 @@ class AsyncDefaultResource:
         )
 
 
+class AsyncDefaultResourceWithRawResponse:
+    """The `default` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: AsyncDefaultResource) -> None:
+        self.upload = _rt.raw_async(resource.upload)
+        self.list_nodes = _rt.raw_async(resource.list_nodes)
+
+
+class AsyncClientWithRawResponse:
+    """`AsyncClient.with_raw_response`: every method returns a `RawResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.nd_things_2 = AsyncNdThings2ResourceWithRawResponse(client.nd_things_2)
+        self.default = AsyncDefaultResourceWithRawResponse(client.default)
+
+
 class AsyncClient:
     """Asynchronous client for Edge Cases.
 
@@ -387,6 +441,7 @@ class AsyncClient:
         default_headers: Headers sent with every request.
         http_client: An `httpx.AsyncClient` to use instead of the client's own (not closed by it).
         transport: An httpx transport for the client's own `httpx.AsyncClient`.
+        max_concurrency: Calls in flight at once (64); more wait their turn.
     """
 
     def __init__(
@@ -400,10 +455,12 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_concurrency: int = _rt.DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         self._core = _rt.AsyncCore(
             http_client=http_client,
             transport=transport,
+            max_concurrency=max_concurrency,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -421,6 +478,12 @@ class AsyncClient:
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same methods, each returning a `RawResponse`: `.parsed`, `.status_code`,
+        `.headers`, `.http_response`."""
+        return AsyncClientWithRawResponse(self)
 
     def __repr__(self) -> str:
         return f"<AsyncClient base_url={self._core.base_url!r}>"

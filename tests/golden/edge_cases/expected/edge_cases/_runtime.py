@@ -13,6 +13,7 @@ unexpected type is kept as it came, so nothing the server sent is lost. `strict=
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import email.utils
 import enum
@@ -21,8 +22,8 @@ import os
 import random
 import re
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -31,7 +32,9 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
+    JobFailedError,
     ResponseValidationError,
+    WaitTimeoutError,
     status_error,
 )
 
@@ -227,6 +230,7 @@ class Model:
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES: Final = 2
+DEFAULT_MAX_CONCURRENCY: Final = 64  # calls in flight per AsyncClient
 INITIAL_BACKOFF: Final = 0.5  # seconds before the first retry
 MAX_BACKOFF: Final = 8.0  # our own backoff never waits longer than this
 MAX_RETRY_AFTER: Final = 60.0  # a server asking for a longer wait gets its error raised instead
@@ -365,6 +369,7 @@ class _Core:
         self.max_retries = max_retries
         self.strict = strict
         self._headers = {"User-Agent": user_agent, **(default_headers or {})}
+        configure_logging(env_prefix)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
@@ -419,6 +424,7 @@ class _Core:
 
     def _result(self, call: Call, response: httpx.Response) -> Any:
         """The parsed body of a final response, or the exception for an error status."""
+        _capture(response)
         if response.status_code >= 400:
             raise status_error(response, _body(response))
         if call.response == "empty":
@@ -507,13 +513,28 @@ class AsyncCore(_Core):
         *,
         http_client: httpx.AsyncClient | None,
         transport: httpx.AsyncBaseTransport | None,
+        max_concurrency: int,
         **config: Any,
     ) -> None:
         super().__init__(**config)
+        if max_concurrency < 1:
+            raise ConfigurationError("max_concurrency must be at least 1")
         self._owns_http = http_client is None
-        self.http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
+        limits = httpx.Limits(
+            max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+        )
+        self.http = http_client or httpx.AsyncClient(
+            transport=transport, timeout=self.timeout, limits=limits
+        )
+        # Bounds the calls in flight (retries and their waits included), so a thousand
+        # concurrent calls queue here instead of timing out in the connection pool.
+        self._slots = asyncio.Semaphore(max_concurrency)
 
     async def request(self, call: Call) -> Any:
+        async with self._slots:
+            return await self._request_with_retries(call)
+
+    async def _request_with_retries(self, call: Call) -> Any:
         attempt = 0
         while True:
             request = self._request(self.http, call)
@@ -537,3 +558,169 @@ class AsyncCore(_Core):
     async def close(self) -> None:
         if self._owns_http:
             await self.http.aclose()
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+_LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
+
+
+def configure_logging(env_prefix: str) -> None:
+    """`PREFIX_LOG=debug|info|warning` turns on this package's log lines on stderr (once).
+    Log lines name the method and the URL path: never headers, bodies or the API key."""
+    level = _LEVELS.get(os.environ.get(f"{env_prefix}_LOG", "").strip().lower())
+    if level is None or getattr(logger, "_sdkgen_configured", False):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger._sdkgen_configured = True  # type: ignore[attr-defined]
+
+
+# --- raw responses ------------------------------------------------------------------------------
+
+T = TypeVar("T")
+P = ParamSpec("P")
+_captured: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar(
+    "captured", default=None
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RawResponse(Generic[T]):
+    """A parsed result with the HTTP response it came from."""
+
+    parsed: T
+    http_response: httpx.Response
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.content
+
+
+def _capture(response: httpx.Response) -> None:
+    sink = _captured.get()
+    if sink is not None:
+        sink.append(response)
+
+
+def raw_sync(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
+    """`method`, returning its result along with the final HTTP response."""
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
+        sink: list[httpx.Response] = []
+        token = _captured.set(sink)
+        try:
+            parsed = method(*args, **kwargs)
+        finally:
+            _captured.reset(token)
+        return RawResponse(parsed, sink[-1])
+
+    return call
+
+
+def raw_async(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
+    async def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
+        sink: list[httpx.Response] = []
+        token = _captured.set(sink)
+        try:
+            parsed = await method(*args, **kwargs)
+        finally:
+            _captured.reset(token)
+        return RawResponse(parsed, sink[-1])
+
+    return call
+
+
+# --- waiters ------------------------------------------------------------------------------------
+
+DEFAULT_WAIT_TIMEOUT: Final = 300.0
+DEFAULT_POLL_INTERVAL: Final = 1.0
+MAX_POLL_INTERVAL: Final = 15.0  # the interval grows by half each poll, up to this
+_MISSING: Final = object()
+
+
+def pointer_value(data: Any, pointer: str) -> Any:
+    """The value at a JSON pointer (`/job/id`, `/items/0/status`) in dumped data, or _MISSING."""
+    node = dump(data)
+    for raw in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def job_id(started: Any, pointer: str) -> str:
+    """The id of the job a create call started, read at `pointer` in its response."""
+    value = pointer_value(started, pointer)
+    if value is _MISSING or value is None or value == "":
+        raise ResponseValidationError("the response names no job id", path=pointer)
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Waiter:
+    """How to tell a finished job: where its status is and which values are final."""
+
+    status_pointer: str
+    success: tuple[str, ...]
+    failure: tuple[str, ...]
+
+    def done(self, job: str, last: Any) -> bool:
+        """True on success; raises JobFailedError on failure; False while pending."""
+        status = pointer_value(last, self.status_pointer)
+        if status in self.failure:
+            raise JobFailedError(job, status, last)
+        return status in self.success
+
+
+def _next_poll(interval: float, deadline: float, job: str, timeout: float, last: Any) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise WaitTimeoutError(job, timeout, last)
+    return min(interval, remaining)
+
+
+def wait_sync(
+    poll: Callable[[], T], waiter: Waiter, job: str, *, timeout: float, poll_interval: float
+) -> T:
+    """Poll until the job succeeds (its last status response), fails (JobFailedError) or the
+    deadline passes (WaitTimeoutError); the interval grows by half up to MAX_POLL_INTERVAL."""
+    deadline, interval = time.monotonic() + timeout, poll_interval
+    while True:
+        last = poll()
+        if waiter.done(job, last):
+            return last
+        time.sleep(_next_poll(interval, deadline, job, timeout, last))
+        interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))
+
+
+async def wait_async(
+    poll: Callable[[], Awaitable[T]],
+    waiter: Waiter,
+    job: str,
+    *,
+    timeout: float,
+    poll_interval: float,
+) -> T:
+    """`wait_sync` for the async client; cancelling the task stops the polling."""
+    deadline, interval = time.monotonic() + timeout, poll_interval
+    while True:
+        last = await poll()
+        if waiter.done(job, last):
+            return last
+        await asyncio.sleep(_next_poll(interval, deadline, job, timeout, last))
+        interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))

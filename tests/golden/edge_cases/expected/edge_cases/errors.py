@@ -16,7 +16,11 @@
     |   +-- RateLimitError             429
     |   +-- InternalServerError        5xx
     +-- ResponseValidationError   a 2xx body that cannot be read as documented: not JSON, or (with
-                                  strict=True) not matching its schema (.path names the field)
+    |                             strict=True) not matching its schema (.path names the field)
+    +-- JobFailedError            a waited-for job reached a failure status (.job_id, .status,
+    |                             .last: the last status response)
+    +-- WaitTimeoutError          a waited-for job did not finish in time (.job_id, .last); the
+                                  job may still finish: wait for it again with its id
 
 No exception carries the API key: messages name the method and the URL path, never headers.
 This file is static: sdkgen copies it unchanged into every generated client.
@@ -38,12 +42,14 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
+    "JobFailedError",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
 ]
 
 
@@ -128,6 +134,26 @@ class ResponseValidationError(APIError):
         self.path = path
         self.response = response
         self.request = response.request if response is not None else None
+
+
+class JobFailedError(APIError):
+    """The job the client waited for reached a failure status."""
+
+    def __init__(self, job_id: str, status: Any, last: Any) -> None:
+        super().__init__(f"job {job_id} failed with status {status!r}")
+        self.job_id = job_id
+        self.status = status
+        self.last = last
+
+
+class WaitTimeoutError(APIError):
+    """The job did not reach a final status before the deadline (it may still finish)."""
+
+    def __init__(self, job_id: str, timeout: float, last: Any) -> None:
+        super().__init__(f"job {job_id} did not finish within {timeout:g} s")
+        self.job_id = job_id
+        self.timeout = timeout
+        self.last = last
 
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -164,6 +164,16 @@ class PetsResource:
         )
 
 
+class PetsResourceWithRawResponse:
+    """The `pets` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.list_pets = _rt.raw_sync(resource.list_pets)
+        self.create_pet = _rt.raw_sync(resource.create_pet)
+        self.get_pet = _rt.raw_sync(resource.get_pet)
+        self.delete_pet = _rt.raw_sync(resource.delete_pet)
+
+
 class StoreResource:
     """Operations of the `store` group."""
 
@@ -195,6 +205,21 @@ class StoreResource:
                 )
             ),
         )
+
+
+class StoreResourceWithRawResponse:
+    """The `store` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: StoreResource) -> None:
+        self.get_inventory = _rt.raw_sync(resource.get_inventory)
+
+
+class ClientWithRawResponse:
+    """`Client.with_raw_response`: every method returns a `RawResponse`."""
+
+    def __init__(self, client: Client) -> None:
+        self.pets = PetsResourceWithRawResponse(client.pets)
+        self.store = StoreResourceWithRawResponse(client.store)
 
 
 class Client:
@@ -245,6 +270,12 @@ class Client:
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same methods, each returning a `RawResponse`: `.parsed`, `.status_code`,
+        `.headers`, `.http_response`."""
+        return ClientWithRawResponse(self)
 
     def __repr__(self) -> str:
         return f"<Client base_url={self._core.base_url!r}>"
@@ -398,6 +429,16 @@ class AsyncPetsResource:
         )
 
 
+class AsyncPetsResourceWithRawResponse:
+    """The `pets` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.list_pets = _rt.raw_async(resource.list_pets)
+        self.create_pet = _rt.raw_async(resource.create_pet)
+        self.get_pet = _rt.raw_async(resource.get_pet)
+        self.delete_pet = _rt.raw_async(resource.delete_pet)
+
+
 class AsyncStoreResource:
     """Operations of the `store` group (async)."""
 
@@ -431,6 +472,21 @@ class AsyncStoreResource:
         )
 
 
+class AsyncStoreResourceWithRawResponse:
+    """The `store` methods, each returning a `RawResponse`."""
+
+    def __init__(self, resource: AsyncStoreResource) -> None:
+        self.get_inventory = _rt.raw_async(resource.get_inventory)
+
+
+class AsyncClientWithRawResponse:
+    """`AsyncClient.with_raw_response`: every method returns a `RawResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.pets = AsyncPetsResourceWithRawResponse(client.pets)
+        self.store = AsyncStoreResourceWithRawResponse(client.store)
+
+
 class AsyncClient:
     """Asynchronous client for Mini Pet Store.
 
@@ -445,6 +501,7 @@ class AsyncClient:
         default_headers: Headers sent with every request.
         http_client: An `httpx.AsyncClient` to use instead of the client's own (not closed by it).
         transport: An httpx transport for the client's own `httpx.AsyncClient`.
+        max_concurrency: Calls in flight at once (64); more wait their turn.
     """
 
     def __init__(
@@ -458,10 +515,12 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_concurrency: int = _rt.DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         self._core = _rt.AsyncCore(
             http_client=http_client,
             transport=transport,
+            max_concurrency=max_concurrency,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -479,6 +538,12 @@ class AsyncClient:
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same methods, each returning a `RawResponse`: `.parsed`, `.status_code`,
+        `.headers`, `.http_response`."""
+        return AsyncClientWithRawResponse(self)
 
     def __repr__(self) -> str:
         return f"<AsyncClient base_url={self._core.base_url!r}>"
