@@ -25,6 +25,7 @@ from generator import (
     build,
     config,
     extensions,
+    ir,
     lint,
     load,
     naming,
@@ -33,7 +34,8 @@ from generator import (
     validate,
     write,
 )
-from generator.diagnostics import Diagnostic, Fatal, Severity, has_errors
+from generator import diff as api_diff
+from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
 from generator.format import format_files
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -173,6 +175,14 @@ def main() -> None:
 )
 @click.option("--skip-validation", is_flag=True, help="Generate even if the document is invalid.")
 @click.option("--include-unused", is_flag=True, help="Also generate schemas no operation reaches.")
+@click.option("--package-version", help="The generated package's version (default: see README).")
+@click.option(
+    "--layout",
+    type=click.Choice(["project", "package"]),
+    default="project",
+    help="project: pyproject.toml, README.md, tests/ and the package; package: the package "
+    "alone, for vendoring (-o is then the package directory).",
+)
 @handles_errors
 def generate(
     *,
@@ -184,6 +194,8 @@ def generate(
     check: bool,
     skip_validation: bool,
     include_unused: bool,
+    package_version: str | None,
+    layout: str,
     reporter: Reporter,
     **_: Any,
 ) -> None:
@@ -200,11 +212,18 @@ def generate(
     reporter.add(found, document.source)
     reporter.stop_on_errors(f"{document.source} cannot be generated")
     files = format_files(
-        render.render(api, generator_version=__version__, spec_sha256=document.sha256)
+        render.render(
+            api,
+            generator_version=__version__,
+            spec_sha256=document.sha256,
+            overlays=document.overlays,
+            version=package_version,
+            layout=layout,
+        )
     )
     result = summary_of(api, job.output, len(files))
     if check:
-        report_drift(files, job.output, reporter, result)
+        report_drift(files, job.output, reporter, result, show_diff=reporter.verbose > 0)
     write.write(files, job.output)
     reporter.finish(
         f"generated {api.package_name} in {job.output}: {result['operations']} operations, "
@@ -247,19 +266,143 @@ def lint_command(
 
 
 def prepare(
-    spec: str | None, overlays: tuple[str, ...], reporter: Reporter
+    spec: str | None, overlays: tuple[str, ...], reporter: Reporter, *, use_config: bool = False
 ) -> tuple[config.Config, load.Document]:
     """load -> overlay: the document with the job's overlays, then the command line's, applied.
-    `[tool.sdkgen]` (overlays, silenced codes) applies only to the default job (no SPEC)."""
-    settings = config.read(Path.cwd()) if spec is None else config.Config(root=Path.cwd())
+    `[tool.sdkgen]` (overlays, silenced codes) applies to the default job (no SPEC), and to any
+    SPEC with `use_config` (diff, which compares versions of the configured spec)."""
+    configured = spec is None or use_config
+    settings = config.read(Path.cwd()) if configured else config.Config(root=Path.cwd())
     reporter.silenced = settings.silence
     document = load.load(spec) if spec else config.pinned_spec(settings)
+    return settings, with_overlays(document, settings, overlays, reporter)
+
+
+def with_overlays(
+    document: load.Document, settings: config.Config, overlays: tuple[str, ...], reporter: Reporter
+) -> load.Document:
+    paths = [str(settings.root / p) for p in settings.overlays] + list(overlays)
     data = document.data
-    for path in [str(settings.root / p) for p in settings.overlays] + list(overlays):
+    for path in paths:
         data, found = overlay.apply(data, path)
         reporter.add(found)
     reporter.stop_on_errors("an overlay could not be applied")
-    return settings, dataclasses.replace(document, data=data)
+    overlay_digests = tuple((Path(p).name, load.sha256_of(p)) for p in paths)
+    return dataclasses.replace(document, data=data, overlays=overlay_digests)
+
+
+@main.command(name="diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--overlay",
+    "overlays",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="An overlay applied to both documents (after [tool.sdkgen] overlays).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "unannounced"]),
+    help="Exit 1 on a breaking change (unannounced: unless the spec's major version grew).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No diagnostics summary.")
+@handles_errors
+def diff_command(
+    *,
+    old: str,
+    new: str,
+    overlays: tuple[str, ...],
+    fail_on: str | None,
+    reporter: Reporter,
+    **_: Any,
+) -> None:
+    """Compare OLD and NEW (paths or URLs) at the level of the generated client."""
+    apis = [api_of(prepare(spec, overlays, reporter, use_config=True)) for spec in (old, new)]
+    changes = api_diff.diff(*apis)
+    click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
+    for d in reporter.diagnostics:
+        click.echo(d.render(), err=True)
+    sys.exit(1 if diff_fails(changes, fail_on, apis[0], apis[1]) else 0)
+
+
+@main.command(name="fetch")
+@click.option("--update", is_flag=True, help="Re-pin spec-sha256 (and spec-url with --url).")
+@click.option("--url", help="Download from here instead of spec-url.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "unannounced"]),
+    help="With --update: refuse to re-pin (exit 1) on a breaking change.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+@handles_errors
+def fetch_command(
+    *, update: bool, url: str | None, fail_on: str | None, reporter: Reporter, **_: Any
+) -> None:
+    """Download the configured spec, check it against the pin; with --update, re-pin it."""
+    settings = config.read(Path.cwd())
+    source = url or settings.spec_url
+    if not settings.spec or not source:
+        raise click.UsageError("fetch needs `spec` and `spec-url` (or --url) in [tool.sdkgen]")
+    raw = load.read_bytes(source)
+    new = load.document(raw, source)
+    if new.sha256 == settings.spec_sha256:
+        config.save(settings.root / settings.spec, raw)
+        if not reporter.quiet:
+            click.echo(f"{settings.spec} is up to date (sha256 {new.sha256})", err=True)
+        return
+    if not update:
+        message = f"upstream sha256 {new.sha256} differs from the pinned {settings.spec_sha256}; "
+        raise Fatal([error("SDK022", "#", message + "`sdkgen fetch --update` re-pins", source)])
+    try:
+        old = config.pinned_spec(settings)
+    except Fatal:  # no copy of the pinned document is left to compare with
+        old = None
+    if old is not None:
+        apis = [api_of((settings, with_overlays(d, settings, (), reporter))) for d in (old, new)]
+        changes = api_diff.diff(*apis)
+        click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
+        if diff_fails(changes, fail_on, apis[0], apis[1]):
+            raise Fatal([error("SDK023", "#", "breaking changes: the pin was not updated", source)])
+    elif fail_on is not None:
+        message = "the previously pinned document is not available, so the change cannot be checked"
+        raise Fatal([error("SDK023", "#", message, source)])
+    config.save(settings.root / settings.spec, raw)
+    config.repin(settings.root / "pyproject.toml", new.sha256, url)
+    if not reporter.quiet:
+        click.echo(f"re-pinned {settings.spec} to sha256 {new.sha256}", err=True)
+
+
+def diff_fails(
+    changes: list[api_diff.Change], fail_on: str | None, old: ir.Api, new: ir.Api
+) -> bool:
+    """`--fail-on breaking`: any breaking change; `unannounced`: one while the spec's major
+    version did not grow."""
+    if not any(c.breaking for c in changes) or fail_on is None:
+        return False
+    return fail_on == "breaking" or _major(new.spec_version) <= _major(old.spec_version)
+
+
+def api_of(prepared: tuple[config.Config, load.Document]) -> ir.Api:
+    settings, document = prepared
+    name = settings.package_name or "client"
+    return build.build(document.data, package_name=name, env_prefix="API")[0]
+
+
+def render_diff(changes: list[api_diff.Change], fmt: str, old: ir.Api, new: ir.Api) -> str:
+    if fmt == "json":
+        return api_diff.as_json(changes, old.spec_version, new.spec_version)
+    if fmt == "markdown":
+        title = f"{new.title} {new.spec_version} (was {old.spec_version})"
+        return api_diff.as_markdown(changes, title)
+    return api_diff.as_text(changes)
+
+
+def _major(version: str) -> int:
+    digits = render.version_numbers(version)
+    return digits[0] if digits else 0
 
 
 def check_document(
@@ -319,14 +462,18 @@ def summary_of(api: Any, out: Path, files: int) -> dict[str, Any]:
 
 
 def report_drift(
-    files: dict[Any, str], out: Path, reporter: Reporter, result: dict[str, Any]
+    files: dict[Any, str], out: Path, reporter: Reporter, result: dict[str, Any], show_diff: bool
 ) -> None:
-    """`--check`: list what differs from the tree on disk and stop (exit 1 on drift)."""
+    """`--check`: list what differs from the tree on disk (with -v, as a unified diff) and stop
+    (exit 1 on drift)."""
     added, removed, changed = write.compare(files, out)
     if reporter.fmt == "text":
         for label, paths in (("added", added), ("removed", removed), ("changed", changed)):
             for path in paths:
                 click.echo(f"{label}: {path}", err=True)
+        if show_diff:
+            for path in added + removed + changed:
+                click.echo(write.unified_diff(files, out, path), err=True, nl=False)
     result.update({"added": added, "removed": removed, "changed": changed})
     drift = bool(added or removed or changed)
     reporter.finish(f"{out} is {'out of date' if drift else 'up to date'}", result, failed=drift)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -101,7 +103,7 @@ def pinned_spec(config: Config) -> load.Document:
         )
     raw = load.read_bytes(config.spec_url)
     document = _checked(raw, config.spec_url, config)
-    _save(local, raw)
+    save(local, raw)
     return document
 
 
@@ -116,9 +118,35 @@ def _checked(raw: bytes, source: str, config: Config) -> load.Document:
     return load.document(raw, source)
 
 
-def _save(path: Path, raw: bytes) -> None:
+def save(path: Path, raw: bytes) -> None:
+    """Write `raw` to `path` atomically (a temporary file beside it, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "wb") as handle:
         handle.write(raw)
     os.replace(tmp, path)
+
+
+_TABLE = re.compile(r"^\[tool\.sdkgen\]\s*$(.*?)(?=^\[|\Z)", re.MULTILINE | re.DOTALL)
+
+
+def repin(pyproject: Path, sha256: str, url: str | None) -> None:
+    """Set `spec-sha256` (and `spec-url` when given) in `[tool.sdkgen]`, editing those lines
+    only: comments, order and every other table stay as they were."""
+    text = pyproject.read_text(encoding="utf-8")
+    table = _TABLE.search(text)
+    if table is None:
+        raise Fatal([error("SDK020", "#", "no [tool.sdkgen] table to re-pin", str(pyproject))])
+    body = _set_key(table.group(1), "spec-sha256", sha256, pyproject)
+    if url is not None:
+        body = _set_key(body, "spec-url", url, pyproject)
+    save(pyproject, (text[: table.start(1)] + body + text[table.end(1) :]).encode("utf-8"))
+
+
+def _set_key(body: str, key: str, value: str, pyproject: Path) -> str:
+    line = re.compile(rf'^(\s*{re.escape(key)}\s*=\s*)"[^"\n]*"', re.MULTILINE)
+    if not line.search(body):
+        raise Fatal(
+            [error("SDK020", "#", f"[tool.sdkgen] has no {key} line to update", str(pyproject))]
+        )
+    return line.sub(lambda m: f"{m.group(1)}{json.dumps(value)}", body, count=1)

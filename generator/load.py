@@ -32,6 +32,11 @@ class Document:
     source: str  # the path or URL as the user gave it
     data: Any
     sha256: str
+    overlays: tuple[tuple[str, str], ...] = ()  # (file name, sha256) of each overlay applied
+
+
+def sha256_of(source: str) -> str:
+    return hashlib.sha256(read_bytes(source)).hexdigest()
 
 
 def is_url(source: str) -> bool:

@@ -215,11 +215,21 @@ def distribution_name(package_name: str) -> str:
     return package_name.replace("_", "-")
 
 
-def package_version(spec_version: str) -> str:
-    """The generated package's version: the spec's `info.version` when it is a plain
-    dotted release number ("v1.0.0" -> "1.0.0"), else 0.0.0."""
-    candidate = spec_version.strip().lstrip("vV")
-    return candidate if re.fullmatch(r"\d+(\.\d+){0,3}", candidate) else "0.0.0"
+def version_numbers(version: str) -> list[int]:
+    """The first three numbers in a version string: "v1.0.0" -> [1, 0, 0], "2022-11-28" ->
+    [2022, 11, 28], "beta" -> []."""
+    return [int(n) for n in re.findall(r"\d+", version)[:3]]
+
+
+def package_version(spec_version: str, generator_version: str) -> str:
+    """The generated package's version: `X.Y.Z.G`, where X.Y.Z are the first three numbers of
+    the spec's `info.version` (missing ones are 0) and G encodes the generator's version as
+    major*10000 + minor*100 + patch. Regenerating with a newer sdkgen or from a newer spec
+    always gives a higher version, and both are valid PEP 440 release numbers."""
+    spec = [*version_numbers(spec_version), 0, 0, 0][:3]
+    gen = [*version_numbers(generator_version), 0, 0, 0][:3]
+    serial = gen[0] * 10000 + gen[1] * 100 + gen[2]
+    return ".".join(str(n) for n in [*spec, serial])
 
 
 @functools.cache
@@ -249,13 +259,24 @@ TEMPLATES = {
 }
 
 
-def render(api: ir.Api, *, generator_version: str, spec_sha256: str) -> dict[PurePosixPath, str]:
+def render(
+    api: ir.Api,
+    *,
+    generator_version: str,
+    spec_sha256: str,
+    overlays: tuple[tuple[str, str], ...] = (),
+    version: str | None = None,
+    layout: str = "project",
+) -> dict[PurePosixPath, str]:
+    """Every file of the generated project (`layout="project"`: pyproject.toml, README.md,
+    tests/ and the package) or of the package alone (`layout="package"`, for vendoring)."""
     env = _environment()
     context = {
         "api": api,
         "generator_version": generator_version,
         "spec_sha256": spec_sha256,
-        "version": package_version(api.spec_version),
+        "overlays": overlays,
+        "version": version or package_version(api.spec_version, generator_version),
         "distribution": distribution_name(api.package_name),
         "client_imports": client_imports(api),
         "typing_imports": typing_imports(api),
@@ -275,6 +296,9 @@ def render(api: ir.Api, *, generator_version: str, spec_sha256: str) -> dict[Pur
     for name in RUNTIME_FILES:
         files[PurePosixPath(api.package_name, name)] = (runtime / name).read_text(encoding="utf-8")
     files[PurePosixPath(api.package_name, "py.typed")] = ""
+    if layout == "package":  # the package's own files, at the top of the output
+        package = PurePosixPath(api.package_name)
+        files = {p.relative_to(package): t for p, t in files.items() if p.parts[0] == package.name}
     marker = {"generator": "sdkgen", "version": generator_version, "spec_sha256": spec_sha256}
     files[PurePosixPath(MARKER)] = json.dumps(marker, indent=2, sort_keys=True) + "\n"
     return files

@@ -8,6 +8,7 @@ did not create. `compare` is the read-only twin used by `--check`.
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import tempfile
@@ -71,6 +72,17 @@ def _swap(staging: Path, out: Path) -> None:
         old.rename(out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def unified_diff(files: dict[PurePosixPath, str], out: Path, rel: str) -> str:
+    """The unified diff of one file, from the tree on disk to what would be written."""
+    on_disk = out / rel
+    old = on_disk.read_text(encoding="utf-8", errors="replace") if on_disk.is_file() else ""
+    new = files.get(PurePosixPath(rel), "")
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"
+    )
+    return "".join(lines)
 
 
 def compare(files: dict[PurePosixPath, str], out: Path) -> tuple[list[str], list[str], list[str]]:

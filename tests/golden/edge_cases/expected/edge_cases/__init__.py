@@ -31,9 +31,10 @@ from .errors import (
     WaitTimeoutError,
 )
 
-__version__ = "0.0.0"
+__version__ = "0.0.0.100"
 __spec_version__ = "not-a-version"
 __spec_sha256__ = "54142a38feb62a928769e6f4d1f9390367f9aa5fc3282d341b022d5ed2721742"
+__overlays_sha256__ = ()
 __generator__ = "sdkgen 0.1.0"
 
 __all__ = [

@@ -23,7 +23,7 @@ __all__ = ["AsyncClient", "Client"]
 _AUTH = _rt.Auth("bearer", "Authorization")
 _DEFAULT_BASE_URL = "https://edge.example"
 _ENV_PREFIX = "EDGE"
-_USER_AGENT = "edge-cases/0.0.0 sdkgen/0.1.0"
+_USER_AGENT = "edge-cases/0.0.0.100 sdkgen/0.1.0"
 
 
 class NdThings2Resource:

@@ -31,9 +31,10 @@ from .errors import (
     WaitTimeoutError,
 )
 
-__version__ = "2.1.0"
+__version__ = "2.1.0.100"
 __spec_version__ = "2.1.0"
 __spec_sha256__ = "16a2fefeeac04d04cc27ab89396639a177307d0f0cd6af2f8f95f542bd65bef7"
+__overlays_sha256__ = ()
 __generator__ = "sdkgen 0.1.0"
 
 __all__ = [

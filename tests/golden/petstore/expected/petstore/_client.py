@@ -23,7 +23,7 @@ __all__ = ["AsyncClient", "Client"]
 _AUTH = _rt.Auth("header", "X-Api-Key")
 _DEFAULT_BASE_URL = "https://eu.pets.example/v1"
 _ENV_PREFIX = "MINI"
-_USER_AGENT = "petstore/2.1.0 sdkgen/0.1.0"
+_USER_AGENT = "petstore/2.1.0.100 sdkgen/0.1.0"
 
 
 class PetsResource:
