@@ -332,7 +332,7 @@ class _Builder:
                     description=description,
                     deprecated=target.get("deprecated") is True
                     or _as_dict(sub).get("deprecated") is True,
-                    default=repr(target["default"]) if "default" in target else None,
+                    default=_default_of(target),
                 )
             )
         return tuple(result)
@@ -535,6 +535,7 @@ class _Builder:
                     required=location == "path" or param.get("required") is True,
                     description=_text(param.get("description")),
                     deprecated=param.get("deprecated") is True,
+                    default=_default_of(self.resolve(param.get("schema"), param_at)[0]),
                 )
             )
         result.sort(key=lambda p: (not p.required, p.location != "path"))
@@ -631,6 +632,10 @@ def _auth_of(scheme: Schema) -> ir.Auth | None:
     ):
         return ir.Auth(scheme["in"], scheme["name"])
     return None
+
+
+def _default_of(schema: Any) -> str | None:
+    return repr(schema["default"]) if isinstance(schema, dict) and "default" in schema else None
 
 
 def _component_key(ref: str) -> str | None:

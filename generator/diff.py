@@ -109,7 +109,8 @@ class _Arg:
 def _args(op: ir.Operation) -> dict[str, _Arg]:
     """Arguments keyed by where they go on the wire: `query:limit`, `body:name`."""
     args = {
-        f"{p.location}:{p.wire_name}": _Arg(p.py_name, p.type, p.required, None) for p in op.params
+        f"{p.location}:{p.wire_name}": _Arg(p.py_name, p.type, p.required, p.default)
+        for p in op.params
     }
     if isinstance(op.body, ir.JsonBody):
         args |= {

@@ -125,6 +125,7 @@ class Param:
     required: bool
     description: str
     deprecated: bool
+    default: str | None  # repr() of the spec's default, documented and never sent
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ class PetsResource:
         `GET /pets`
 
         Args:
-            limit: How many pets to return at most.
+            limit: How many pets to return at most. Server default: 20 (not sent unless given).
             status: query parameter status
             x_request_id: header parameter X-Request-Id
         """
@@ -312,7 +312,7 @@ class AsyncPetsResource:
         `GET /pets`
 
         Args:
-            limit: How many pets to return at most.
+            limit: How many pets to return at most. Server default: 20 (not sent unless given).
             status: query parameter status
             x_request_id: header parameter X-Request-Id
         """
