@@ -736,7 +736,7 @@ def test_path_level_parameters_merge_and_operation_wins() -> None:
     params = {p.wire_name: p for p in op.params}
     assert sorted(params) == ["X-Trace", "limit"]
     assert params["limit"] == ir.Param(
-        "limit", "limit", "query", ir.StrType(), True, "op-level", False
+        "limit", "limit", "query", ir.StrType(), True, "op-level", False, None
     )
     assert params["X-Trace"].py_name == "x_trace"
     assert params["X-Trace"].location == "header"

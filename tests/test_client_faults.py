@@ -191,13 +191,17 @@ def _retry_after_ms() -> tuple[dict[str, str], float]:
 
 
 @pytest.mark.parametrize(
-    "form", [_retry_after_seconds, _retry_after_http_date, _retry_after_ms], ids=lambda f: f.__name__
+    "form",
+    [_retry_after_seconds, _retry_after_http_date, _retry_after_ms],
+    ids=lambda f: f.__name__,
 )
 def test_429_is_retried_after_the_wait_the_server_asks_for(
     call: Caller, srv: FaultServer, op: str, form: Callable[[], tuple[dict[str, str], float]]
 ) -> None:
     headers, at_least = form()
-    action, method, path = script(srv, op, reply(429, {"error": "slow down"}, headers=headers), ok(op))
+    action, method, path = script(
+        srv, op, reply(429, {"error": "slow down"}, headers=headers), ok(op)
+    )
     result = call(action)
     assert result.to_dict() == OPS[op][3]
     assert srv.count(method, path) == 2  # a POST too: a 429 means the job was not accepted
@@ -422,9 +426,7 @@ def test_waiter_returns_the_final_status_of_a_job_that_completes(
     lv: Any, call: Caller, srv: FaultServer
 ) -> None:
     srv.script("POST", UPSCALE_PATH, reply(200, STARTED))
-    srv.script(
-        "GET", GET_PATH, reply(200, job("PENDING")), reply(200, job("PENDING")), ok("get")
-    )
+    srv.script("GET", GET_PATH, reply(200, job("PENDING")), reply(200, job("PENDING")), ok("get"))
     result = call(upscale_and_wait())
     assert isinstance(result, lv.models.GetVariationByIdResponse)
     assert result.generated_image_variation_generic[0].status == lv.models.JobStatus.COMPLETE
@@ -610,8 +612,10 @@ def test_a_thousand_concurrent_calls_use_a_bounded_number_of_connections(
     start = time.monotonic()
     results = asyncio.run(main())
     elapsed = time.monotonic() - start
-    print(f"\n1,000 concurrent calls, max_concurrency={limit or 64}: {elapsed:.2f} s, "
-          f"{srv.connections} connections")
+    print(
+        f"\n1,000 concurrent calls, max_concurrency={limit or 64}: {elapsed:.2f} s, "
+        f"{srv.connections} connections"
+    )
     assert len(results) == 1000
     assert all(r.to_dict() == job("COMPLETE") for r in results)
     assert srv.count("GET", GET_PATH) == 1000
