@@ -15,6 +15,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,9 +33,11 @@ from generator import (
     overlay,
     render,
     validate,
+    workers,
     write,
 )
 from generator import diff as api_diff
+from generator.cache import Cache, default_root
 from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
 from generator.format import format_files
 
@@ -176,6 +179,7 @@ def main() -> None:
 @click.option("--skip-validation", is_flag=True, help="Generate even if the document is invalid.")
 @click.option("--include-unused", is_flag=True, help="Also generate schemas no operation reaches.")
 @click.option("--package-version", help="The generated package's version (default: see README).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write sdkgen's cache.")
 @click.option(
     "--layout",
     type=click.Choice(["project", "package"]),
@@ -196,12 +200,14 @@ def generate(
     include_unused: bool,
     package_version: str | None,
     layout: str,
+    no_cache: bool,
     reporter: Reporter,
     **_: Any,
 ) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
+    cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter)
-    check_document(document, reporter, validation=not skip_validation)
+    checked = start_checks(document, validation=not skip_validation, cache=cache)
     job = resolve_job(settings, document, output, package_name, env_prefix)
     api, found = build.build(
         document.data,
@@ -209,18 +215,21 @@ def generate(
         env_prefix=job.env_prefix,
         include_unused=include_unused,
     )
+    rendered = render.render(
+        api,
+        generator_version=__version__,
+        spec_sha256=document.sha256,
+        overlays=document.overlays,
+        version=package_version,
+        layout=layout,
+    )
+    formatted = format_files(rendered, cache, render.runtime_paths(api.package_name, layout))
+    reporter.add(checked(), document.source)
+    hint = "" if skip_validation else " (--skip-validation generates anyway)"
+    reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
     reporter.add(found, document.source)
     reporter.stop_on_errors(f"{document.source} cannot be generated")
-    files = format_files(
-        render.render(
-            api,
-            generator_version=__version__,
-            spec_sha256=document.sha256,
-            overlays=document.overlays,
-            version=package_version,
-            layout=layout,
-        )
-    )
+    files = formatted()
     result = summary_of(api, job.output, len(files))
     if check:
         report_drift(files, job.output, reporter, result, show_diff=reporter.verbose > 0)
@@ -405,16 +414,45 @@ def _major(version: str) -> int:
     return digits[0] if digits else 0
 
 
+def start_checks(
+    document: load.Document, *, validation: bool, cache: Cache
+) -> Callable[[], list[Diagnostic]]:
+    """validate -> lint, started in a worker: extension misuse, validation errors, then the
+    quirk detectors. The result is cached by the document's and overlays' digests and the
+    validators' versions; the returned function waits for it."""
+    key = (
+        document.sha256,
+        repr(document.overlays),
+        str(validation),
+        version("openapi-spec-validator"),
+        version("openapi-schema-validator"),
+    )
+    hit = cache.get("check", *key)
+    if hit is not None:
+        found = [diagnostic_from_json(d) for d in json.loads(hit)]
+        return lambda: found
+    pending = workers.submit(run_checks, document.data, validation)
+
+    def result() -> list[Diagnostic]:
+        found = pending()
+        cache.put("check", json.dumps([d.as_json() for d in found]), *key)
+        return found
+
+    return result
+
+
+def run_checks(data: dict[str, Any], validation: bool) -> list[Diagnostic]:
+    found = extensions.check(data)
+    found += validate.validate(data) if validation else validate.external_refs(data)
+    return found + lint.lint(data)
+
+
 def check_document(
     document: load.Document, reporter: Reporter, *, validation: bool, stop: bool = True
 ) -> None:
-    """validate -> lint: extension misuse, validation errors, then the quirk detectors."""
-    found = extensions.check(document.data)
-    found += (
-        validate.validate(document.data) if validation else validate.external_refs(document.data)
+    reporter.add(
+        start_checks(document, validation=validation, cache=Cache(None))(), document.source
     )
-    found += lint.lint(document.data)
-    reporter.add(found, document.source)
     if stop:
         hint = "" if not validation else " (--skip-validation generates anyway)"
         reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
@@ -448,6 +486,10 @@ def resolve_job(
         raise click.BadParameter(message, param_hint="--env-prefix")
     default_out = settings.root / settings.output if settings.output else Path("generated") / name
     return Job(output or default_out, name, prefix)
+
+
+def diagnostic_from_json(d: dict[str, str]) -> Diagnostic:
+    return Diagnostic(Severity(d["severity"]), d["code"], d["pointer"], d["message"], d["file"])
 
 
 def summary_of(api: Any, out: Path, files: int) -> dict[str, Any]:

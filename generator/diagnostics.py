@@ -49,6 +49,9 @@ class Fatal(Exception):
         self.diagnostics = tuple(diagnostics)
         super().__init__("; ".join(d.render() for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[Fatal], tuple[tuple[Diagnostic, ...]]]:
+        return (Fatal, (self.diagnostics,))  # so it survives the trip back from a worker
+
 
 def error(code: str, pointer: str, message: str, file: str = "") -> Diagnostic:
     return Diagnostic(Severity.ERROR, code, pointer, message, file)

@@ -25,8 +25,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
-
 from generator import naming
 from generator.diagnostics import Diagnostic, Severity, info, pointer, warning
 
@@ -297,6 +295,9 @@ def _schema_errors(
     doc: dict[str, Any], schema_at: Parts, value: Any, mode: str
 ) -> list[tuple[Parts, str]]:
     """JSON-Schema errors of `value` against the schema at `schema_at`, refs resolving in `doc`."""
+    # Imported here: it costs a third of a second, and only documents with examples need it.
+    from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+
     validator = OAS30ReadValidator if mode == "read" else OAS30WriteValidator
     target = "#" + "".join(
         "/" + quote(str(p).replace("~", "~0").replace("/", "~1")) for p in schema_at

@@ -22,6 +22,12 @@ RUNTIME_FILES = ("_runtime.py", "errors.py")
 MARKER = ".sdkgen"
 
 
+def runtime_paths(package_name: str, layout: str) -> set[PurePosixPath]:
+    """Where the static runtime files land: they are copied, not formatted again."""
+    base = PurePosixPath(package_name) if layout == "project" else PurePosixPath()
+    return {base / name for name in RUNTIME_FILES}
+
+
 def templates_dir() -> Path:
     """`generator/_templates` in a wheel; `templates/` beside the package in a checkout."""
     here = Path(__file__).resolve().parent
@@ -234,8 +240,20 @@ def package_version(spec_version: str, generator_version: str) -> str:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
+    from generator.cache import code_fingerprint, default_root
+
+    root = default_root()
+    bytecode = None
+    if root is not None:  # compiled templates, keyed by sdkgen's code: compiling costs 0.3 s
+        directory = root / "jinja" / code_fingerprint()[:16]
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(directory))
+        except OSError:
+            bytecode = None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir() / "package"),
+        bytecode_cache=bytecode,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -42,6 +42,15 @@ def _check_replaceable(out: Path) -> None:
 
 def write(files: dict[PurePosixPath, str], out: Path) -> None:
     _check_replaceable(out)
+    try:
+        _write(files, out)
+    except OSError as exc:  # a full disk, a read-only or missing parent, a file in the way
+        where = exc.filename or out
+        message = f"cannot write {where}: {exc.strerror or exc}; the previous output is untouched"
+        raise Fatal([error("SDK903", "#", message)]) from None
+
+
+def _write(files: dict[PurePosixPath, str], out: Path) -> None:
     parent = out.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))

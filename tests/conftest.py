@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -12,6 +14,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
+
+# In-process CLI runs: no forked workers (the test process has server threads) and a cache of
+# the session's own, never the user's. Subprocess tests that want either set them explicitly.
+os.environ["SDKGEN_WORKERS"] = "0"
+os.environ["SDKGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="sdkgen-test-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SPECS = REPO.parent / "shared" / "specs"

@@ -1,4 +1,4 @@
-"""Two runs, different hash seeds, byte-identical trees; and the atomic write keeps old output."""
+"""Byte-identical output whatever the hash seed, the cache and the worker processes."""
 
 from __future__ import annotations
 
@@ -15,22 +15,49 @@ from tests.test_golden import GOLDEN, tree
 SDKGEN = Path(sys.executable).parent / "sdkgen"
 
 
-def _generate_with_seed(spec: Path, out: Path, seed: str) -> dict[str, bytes]:
-    env = {**os.environ, "PYTHONHASHSEED": seed}
+def _generate(spec: Path, out: Path, **env: str) -> dict[str, bytes]:
     subprocess.run(
-        [str(SDKGEN), "generate", str(spec), "-o", str(out), "-q"], env=env, check=True, cwd=REPO
+        [str(SDKGEN), "generate", str(spec), "-o", str(out), "-q"],
+        env={**os.environ, **env},
+        check=True,
+        cwd=REPO,
     )
     return tree(out)
 
 
 @pytest.mark.parametrize("spec", ["petstore", "edge_cases", "leonardo"])
-def test_two_runs_with_different_hash_seeds_are_byte_identical(
+def test_runs_are_byte_identical_across_seeds_caches_and_workers(
     spec: str, tmp_path: Path, leonardo_spec: Path
 ) -> None:
     path = leonardo_spec if spec == "leonardo" else GOLDEN / spec / "spec.yaml"
-    first = _generate_with_seed(path, tmp_path / "a", "1")
-    second = _generate_with_seed(path, tmp_path / "b", "4242")
-    assert first == second
+    cache = str(tmp_path / "cache")
+    runs = [
+        # seed 1, forked workers, an empty cache (fills it)
+        _generate(
+            path, tmp_path / "a", PYTHONHASHSEED="1", SDKGEN_WORKERS="1", SDKGEN_CACHE_DIR=cache
+        ),
+        # another seed, no workers, no cache
+        _generate(
+            path, tmp_path / "b", PYTHONHASHSEED="4242", SDKGEN_WORKERS="0", SDKGEN_CACHE_DIR="off"
+        ),
+        # everything from the cache
+        _generate(
+            path, tmp_path / "c", PYTHONHASHSEED="7", SDKGEN_WORKERS="1", SDKGEN_CACHE_DIR=cache
+        ),
+    ]
+    assert runs[0] == runs[1] == runs[2]
+    assert any((tmp_path / "cache" / "format").rglob("*")), "the cache was not used"
     assert not any(
-        b"/tmp" in content or str(tmp_path).encode() in content for content in first.values()
+        b"/tmp" in content or str(tmp_path).encode() in content for content in runs[0].values()
     )
+
+
+def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path, leonardo_spec: Path) -> None:
+    cache = tmp_path / "cache"
+    clean = _generate(leonardo_spec, tmp_path / "a", SDKGEN_CACHE_DIR=str(cache))
+    entries = [e for e in (cache / "format").rglob("*") if e.is_file()]
+    for number, entry in enumerate(entries):  # truncated, edited, or not even text
+        damaged = entry.read_bytes()[:-10] if number % 2 else entry.read_bytes() + b"# edited\n"
+        entry.write_bytes(damaged if number % 3 else b"\xff\xfe")
+    again = _generate(leonardo_spec, tmp_path / "b", SDKGEN_CACHE_DIR=str(cache))
+    assert again == clean
