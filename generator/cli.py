@@ -209,23 +209,28 @@ def generate(
     settings, document = prepare(spec, overlays, reporter)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
     job = resolve_job(settings, document, output, package_name, env_prefix)
-    api, found = build.build(
-        document.data,
-        package_name=job.package_name,
-        env_prefix=job.env_prefix,
-        include_unused=include_unused,
-    )
-    rendered = render.render(
-        api,
-        generator_version=__version__,
-        spec_sha256=document.sha256,
-        overlays=document.overlays,
-        version=package_version,
-        layout=layout,
-    )
-    formatted = format_files(rendered, cache, render.runtime_paths(api.package_name, layout))
-    reporter.add(checked(), document.source)
     hint = "" if skip_validation else " (--skip-validation generates anyway)"
+    try:  # while the checks run in a worker
+        api, found = build.build(
+            document.data,
+            package_name=job.package_name,
+            env_prefix=job.env_prefix,
+            include_unused=include_unused,
+        )
+        rendered = render.render(
+            api,
+            generator_version=__version__,
+            spec_sha256=document.sha256,
+            overlays=document.overlays,
+            version=package_version,
+            layout=layout,
+        )
+        formatted = format_files(rendered, cache, render.runtime_paths(api.package_name, layout))
+    except Fatal:  # the checks' errors say more about an invalid document than the builder's
+        reporter.add(checked(), document.source)
+        reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
+        raise
+    reporter.add(checked(), document.source)
     reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
     reporter.add(found, document.source)
     reporter.stop_on_errors(f"{document.source} cannot be generated")
@@ -249,13 +254,7 @@ def validate_command(
     *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
 ) -> None:
     """Validate SPEC (default: the job in [tool.sdkgen]) and lint it."""
-    document = prepare(spec, overlays, reporter)[1]
-    check_document(document, reporter, validation=True, stop=False)
-    reporter.add(
-        build.build(document.data, package_name="client", env_prefix="API")[1], document.source
-    )
-    failed = has_errors(reporter.diagnostics)
-    reporter.finish(f"validated {document.source}", {"source": document.source}, failed=failed)
+    report_checks(spec, overlays, reporter, validation=True, verb="validated")
 
 
 @main.command(name="lint")
@@ -265,13 +264,21 @@ def lint_command(
     *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
 ) -> None:
     """Report the quirks of SPEC (default: the job in [tool.sdkgen]) without validating it."""
+    report_checks(spec, overlays, reporter, validation=False, verb="linted")
+
+
+def report_checks(
+    spec: str | None, overlays: tuple[str, ...], reporter: Reporter, *, validation: bool, verb: str
+) -> None:
+    """`validate` and `lint`: the checks, then what building the IR finds; never writes."""
     document = prepare(spec, overlays, reporter)[1]
-    check_document(document, reporter, validation=False, stop=False)
     reporter.add(
-        build.build(document.data, package_name="client", env_prefix="API")[1], document.source
+        start_checks(document, validation=validation, cache=Cache(None))(), document.source
     )
+    found = build.build(document.data, package_name="client", env_prefix="API")[1]
+    reporter.add(found, document.source)
     failed = has_errors(reporter.diagnostics)
-    reporter.finish(f"linted {document.source}", {"source": document.source}, failed=failed)
+    reporter.finish(f"{verb} {document.source}", {"source": document.source}, failed=failed)
 
 
 def prepare(
@@ -445,17 +452,6 @@ def run_checks(data: dict[str, Any], validation: bool) -> list[Diagnostic]:
     found = extensions.check(data)
     found += validate.validate(data) if validation else validate.external_refs(data)
     return found + lint.lint(data)
-
-
-def check_document(
-    document: load.Document, reporter: Reporter, *, validation: bool, stop: bool = True
-) -> None:
-    reporter.add(
-        start_checks(document, validation=validation, cache=Cache(None))(), document.source
-    )
-    if stop:
-        hint = "" if not validation else " (--skip-validation generates anyway)"
-        reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -230,8 +230,7 @@ def _fields(
 
 
 def _model_of(api: ir.Api, t: ir.TypeRef) -> ir.Model | None:
-    while isinstance(t, ir.NullableType | ir.ListType):
-        t = t.inner if isinstance(t, ir.NullableType) else t.item
+    """The model `t` names (`_types` has already stripped nullability and lists)."""
     if isinstance(t, ir.ModelRef):
         return next((m for m in api.models if m.name == t.name), None)
     return None
@@ -258,8 +257,6 @@ def _enum_members(
 
 
 def _enum_of(api: ir.Api, t: ir.TypeRef) -> ir.Enum | None:
-    while isinstance(t, ir.NullableType | ir.ListType):
-        t = t.inner if isinstance(t, ir.NullableType) else t.item
     if isinstance(t, ir.EnumRef):
         return next((e for e in api.enums if e.name == t.name), None)
     return None

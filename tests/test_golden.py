@@ -1,5 +1,8 @@
 """Golden trees: small specs written for sdkgen, generated and compared file by file.
 
+The static runtime (`_runtime.py`, `errors.py`) is not kept in the golden trees: a generated
+tree must hold it byte for byte as `templates/runtime/` has it, which is checked instead.
+
 Regenerate the expected trees after an intended change with:
 
     .venv/bin/python tests/test_golden.py --update
@@ -17,26 +20,38 @@ import pytest
 if __package__ in (None, ""):  # run as a script: make `tests` and `generator` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from generator.render import RUNTIME_FILES
 from tests.conftest import REPO, generate
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").is_file())
 
 
-def tree(root: Path) -> dict[str, bytes]:
+def tree(root: Path, *, runtime: bool = True) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".mypy_cache" not in p.parts
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and ".mypy_cache" not in p.parts
+        and (runtime or p.name not in RUNTIME_FILES)
     }
+
+
+def add_runtime(project: Path, package: str) -> None:
+    for name in RUNTIME_FILES:
+        shutil.copyfile(REPO / "templates" / "runtime" / name, project / package / name)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_golden_tree(case: str, tmp_path: Path) -> None:
     out = generate(GOLDEN / case / "spec.yaml", tmp_path / case, "--package-name", case)
     expected = tree(GOLDEN / case / "expected")
-    actual = tree(out)
+    actual = tree(out, runtime=False)
     assert sorted(actual) == sorted(expected)
+    for name in RUNTIME_FILES:
+        runtime = (REPO / "templates" / "runtime" / name).read_bytes()
+        assert (out / case / name).read_bytes() == runtime
     for name, content in expected.items():
         assert (
             actual[name] == content
@@ -49,6 +64,7 @@ def test_golden_tree_type_checks_and_lints(case: str, tmp_path: Path) -> None:
     Checked in a copy outside the repository, so no repository configuration applies."""
     expected = tmp_path / case
     shutil.copytree(GOLDEN / case / "expected", expected)
+    add_runtime(expected, case)
     bin_dir = Path(sys.executable).parent
     mypy = subprocess.run(
         [
@@ -89,6 +105,8 @@ def update() -> None:
         target = GOLDEN / case / "expected"
         shutil.rmtree(target, ignore_errors=True)
         generate(GOLDEN / case / "spec.yaml", target, "--package-name", case)
+        for name in RUNTIME_FILES:
+            (target / case / name).unlink()
         print(f"updated {target.relative_to(REPO)}")
 
 

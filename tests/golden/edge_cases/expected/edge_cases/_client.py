@@ -13,7 +13,11 @@ import httpx
 
 from . import _runtime as _rt
 from ._runtime import UNSET, Unset
-from .models import Node, PostThingsResponse, Thing
+from .models import (
+    Node,
+    PostThingsResponse,
+    Thing,
+)
 
 if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not need it at run time
     from typing_extensions import Self
@@ -57,8 +61,14 @@ class NdThings2Resource:
                 _rt.Call(
                     "GET",
                     "/things/{thing id}",
-                    path_params={"thing id": thing_id},
-                    query=_rt.set_only({"class": class_}),
+                    path_params={
+                        "thing id": thing_id,
+                    },
+                    query=_rt.set_only(
+                        {
+                            "class": class_,
+                        }
+                    ),
                     headers={**(extra_headers or {})},
                     response="json",
                     conv=_rt.ModelOf(Thing),
@@ -94,7 +104,14 @@ class NdThings2Resource:
                     "POST",
                     "/things",
                     headers={**(extra_headers or {})},
-                    json=_rt.set_only({"self": self_, "from": from_, "id": id}) or UNSET,
+                    json=_rt.set_only(
+                        {
+                            "self": self_,
+                            "from": from_,
+                            "id": id,
+                        }
+                    )
+                    or UNSET,
                     response="json",
                     conv=_rt.ModelOf(PostThingsResponse),
                     timeout=timeout,
@@ -292,8 +309,14 @@ class AsyncNdThings2Resource:
                 _rt.Call(
                     "GET",
                     "/things/{thing id}",
-                    path_params={"thing id": thing_id},
-                    query=_rt.set_only({"class": class_}),
+                    path_params={
+                        "thing id": thing_id,
+                    },
+                    query=_rt.set_only(
+                        {
+                            "class": class_,
+                        }
+                    ),
                     headers={**(extra_headers or {})},
                     response="json",
                     conv=_rt.ModelOf(Thing),
@@ -329,7 +352,14 @@ class AsyncNdThings2Resource:
                     "POST",
                     "/things",
                     headers={**(extra_headers or {})},
-                    json=_rt.set_only({"self": self_, "from": from_, "id": id}) or UNSET,
+                    json=_rt.set_only(
+                        {
+                            "self": self_,
+                            "from": from_,
+                            "id": id,
+                        }
+                    )
+                    or UNSET,
                     response="json",
                     conv=_rt.ModelOf(PostThingsResponse),
                     timeout=timeout,

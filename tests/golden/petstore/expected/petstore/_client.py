@@ -13,7 +13,12 @@ import httpx
 
 from . import _runtime as _rt
 from ._runtime import UNSET, Unset
-from .models import ListPetsResponse, Owner, Pet, PetStatus
+from .models import (
+    ListPetsResponse,
+    Owner,
+    Pet,
+    PetStatus,
+)
 
 if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not need it at run time
     from typing_extensions import Self
@@ -57,9 +62,18 @@ class PetsResource:
                 _rt.Call(
                     "GET",
                     "/pets",
-                    query=_rt.set_only({"limit": limit, "status": status}),
+                    query=_rt.set_only(
+                        {
+                            "limit": limit,
+                            "status": status,
+                        }
+                    ),
                     headers={
-                        **_rt.set_only({"X-Request-Id": x_request_id}),
+                        **_rt.set_only(
+                            {
+                                "X-Request-Id": x_request_id,
+                            }
+                        ),
                         **(extra_headers or {}),
                     },
                     response="json",
@@ -96,7 +110,13 @@ class PetsResource:
                     "POST",
                     "/pets",
                     headers={**(extra_headers or {})},
-                    json=_rt.set_only({"name": name, "status": status, "owner": owner}),
+                    json=_rt.set_only(
+                        {
+                            "name": name,
+                            "status": status,
+                            "owner": owner,
+                        }
+                    ),
                     response="json",
                     conv=_rt.ModelOf(Pet),
                     timeout=timeout,
@@ -126,7 +146,9 @@ class PetsResource:
                 _rt.Call(
                     "GET",
                     "/pets/{petId}",
-                    path_params={"petId": pet_id},
+                    path_params={
+                        "petId": pet_id,
+                    },
                     headers={**(extra_headers or {})},
                     response="json",
                     conv=_rt.ModelOf(Pet),
@@ -155,7 +177,9 @@ class PetsResource:
             _rt.Call(
                 "DELETE",
                 "/pets/{petId}",
-                path_params={"petId": pet_id},
+                path_params={
+                    "petId": pet_id,
+                },
                 headers={**(extra_headers or {})},
                 response="empty",
                 timeout=timeout,
@@ -322,9 +346,18 @@ class AsyncPetsResource:
                 _rt.Call(
                     "GET",
                     "/pets",
-                    query=_rt.set_only({"limit": limit, "status": status}),
+                    query=_rt.set_only(
+                        {
+                            "limit": limit,
+                            "status": status,
+                        }
+                    ),
                     headers={
-                        **_rt.set_only({"X-Request-Id": x_request_id}),
+                        **_rt.set_only(
+                            {
+                                "X-Request-Id": x_request_id,
+                            }
+                        ),
                         **(extra_headers or {}),
                     },
                     response="json",
@@ -361,7 +394,13 @@ class AsyncPetsResource:
                     "POST",
                     "/pets",
                     headers={**(extra_headers or {})},
-                    json=_rt.set_only({"name": name, "status": status, "owner": owner}),
+                    json=_rt.set_only(
+                        {
+                            "name": name,
+                            "status": status,
+                            "owner": owner,
+                        }
+                    ),
                     response="json",
                     conv=_rt.ModelOf(Pet),
                     timeout=timeout,
@@ -391,7 +430,9 @@ class AsyncPetsResource:
                 _rt.Call(
                     "GET",
                     "/pets/{petId}",
-                    path_params={"petId": pet_id},
+                    path_params={
+                        "petId": pet_id,
+                    },
                     headers={**(extra_headers or {})},
                     response="json",
                     conv=_rt.ModelOf(Pet),
@@ -420,7 +461,9 @@ class AsyncPetsResource:
             _rt.Call(
                 "DELETE",
                 "/pets/{petId}",
-                path_params={"petId": pet_id},
+                path_params={
+                    "petId": pet_id,
+                },
                 headers={**(extra_headers or {})},
                 response="empty",
                 timeout=timeout,

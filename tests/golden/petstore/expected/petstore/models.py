@@ -14,7 +14,12 @@ from typing import Any
 from . import _runtime as _rt
 from ._runtime import UNSET, Unset
 
-__all__ = ["ListPetsResponse", "Owner", "Pet", "PetStatus"]
+__all__ = [
+    "ListPetsResponse",
+    "Owner",
+    "Pet",
+    "PetStatus",
+]
 
 
 class PetStatus(str, enum.Enum):
