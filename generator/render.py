@@ -301,6 +301,9 @@ def render(
         "example_args": functools.partial(example_args, api=api),
         "model_exports": export_order([e.name for e in api.enums] + [m.name for m in api.models]),
     }
+    pairs = [(g, op) for g in api.groups for op in g.operations]
+    context["first_call"] = pairs[0] if pairs else None
+    context["waiter_call"] = next(((g, op) for g, op in pairs if op.waiter is not None), None)
     context["examples_use_models"] = any(
         "models." in example_args(op, api) for group in api.groups for op in group.operations
     )
