@@ -173,6 +173,15 @@ def forward_args(op: ir.Operation) -> str:
     return ", ".join(f"{name}={name}" for name in names)
 
 
+def smoke_body(op: ir.Operation) -> str:
+    """A JSON body of the right shape for `op`'s result, for the generated smoke test."""
+    t = op.response.type
+    t = t.inner if isinstance(t, ir.NullableType) else t
+    if op.response.kind != "json" or not isinstance(t, ir.ListType | ir.ModelRef | ir.MapType):
+        return "None"
+    return "[]" if isinstance(t, ir.ListType) else "{}"
+
+
 def names_in(t: ir.TypeRef) -> set[str]:
     """Model and enum names an annotation or converter of `t` mentions."""
     match t:
@@ -264,6 +273,7 @@ def _environment() -> jinja2.Environment:
         {"doc": doc, "comment": comment, "pyrepr": pyrepr, "annotation": annotation, "conv": conv}
     )
     env.globals["forward_args"] = forward_args
+    env.globals["smoke_body"] = smoke_body
     return env
 
 

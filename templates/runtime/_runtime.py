@@ -32,7 +32,9 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
+    InternalServerError,
     JobFailedError,
+    RateLimitError,
     ResponseValidationError,
     WaitTimeoutError,
     status_error,
@@ -144,6 +146,12 @@ class ModelOf(Conv):
         if not isinstance(value, dict):
             return _mismatch("object", value, path, strict)
         return self.cls._load(value, path, strict)
+
+
+def _container_of(conv: Conv) -> type | None:
+    if isinstance(conv, ModelOf | MapOf):
+        return dict
+    return list if isinstance(conv, ListOf) else None
 
 
 def _kind(value: Any) -> str:
@@ -437,6 +445,15 @@ class _Core:
             raise ResponseValidationError(
                 "response body is not valid JSON", response=response
             ) from None
+        # Lenient reading keeps odd values inside a response, but a result of the wrong shape
+        # altogether (a list, a string, nothing, where a model is documented) would lie about
+        # the method's return type, so it is an error in either mode.
+        expected = _container_of(call.conv)
+        if expected is not None and not isinstance(data, expected):
+            wanted = "an object" if expected is dict else "an array"
+            raise ResponseValidationError(
+                f"expected {wanted}, got {_kind(data)}", response=response
+            )
         try:
             return call.conv.load(data, "$", self.strict)
         except ResponseValidationError as exc:
@@ -646,6 +663,7 @@ def raw_async(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawRes
 DEFAULT_WAIT_TIMEOUT: Final = 300.0
 DEFAULT_POLL_INTERVAL: Final = 1.0
 MAX_POLL_INTERVAL: Final = 15.0  # the interval grows by half each poll, up to this
+MIN_POLL_TIMEOUT: Final = 0.05  # a poll at the deadline still gets this long to answer
 _MISSING: Final = object()
 
 
@@ -663,11 +681,14 @@ def pointer_value(data: Any, pointer: str) -> Any:
     return node
 
 
-def job_id(started: Any, pointer: str) -> str:
-    """The id of the job a create call started, read at `pointer` in its response."""
-    value = pointer_value(started, pointer)
+def job_id(started: RawResponse[Any], pointer: str) -> str:
+    """The id of the job a create call started, read at `pointer` in its response; an error
+    carrying that response (the job may have been started and paid for) when it is absent."""
+    value = pointer_value(started.parsed, pointer)
     if value is _MISSING or value is None or value == "":
-        raise ResponseValidationError("the response names no job id", path=pointer)
+        path = "$" + "".join(f".{part}" for part in pointer.strip("/").split("/") if part)
+        message = "the response names no job id"
+        raise ResponseValidationError(message, path=path, response=started.http_response)
     return str(value)
 
 
@@ -694,22 +715,37 @@ def _next_poll(interval: float, deadline: float, job: str, timeout: float, last:
     return min(interval, remaining)
 
 
+# Poll failures that say nothing about the job: waiters poll again (until the deadline).
+TRANSIENT: Final = (APIConnectionError, InternalServerError, RateLimitError)
+
+
 def wait_sync(
-    poll: Callable[[], T], waiter: Waiter, job: str, *, timeout: float, poll_interval: float
+    poll: Callable[[float], T], waiter: Waiter, job: str, *, timeout: float, poll_interval: float
 ) -> T:
     """Poll until the job succeeds (its last status response), fails (JobFailedError) or the
-    deadline passes (WaitTimeoutError); the interval grows by half up to MAX_POLL_INTERVAL."""
+    deadline passes (WaitTimeoutError); the interval grows by half up to MAX_POLL_INTERVAL.
+    `poll` gets the time left as its request timeout and makes no retries of its own: a failed
+    poll (connection, timeout, 429, 5xx) is simply followed by the next one, so the deadline
+    holds."""
     deadline, interval = time.monotonic() + timeout, poll_interval
+    last: T | None = None  # the last status response, for the errors
     while True:
-        last = poll()
-        if waiter.done(job, last):
-            return last
+        try:
+            result = poll(max(deadline - time.monotonic(), MIN_POLL_TIMEOUT))
+        except TRANSIENT as exc:  # the job is not known to have failed: poll again
+            if time.monotonic() >= deadline:
+                raise WaitTimeoutError(job, timeout, last) from exc
+            logger.debug("poll of job %s failed (%s); polling again", job, type(exc).__name__)
+        else:
+            last = result
+            if waiter.done(job, result):
+                return result
         time.sleep(_next_poll(interval, deadline, job, timeout, last))
         interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))
 
 
 async def wait_async(
-    poll: Callable[[], Awaitable[T]],
+    poll: Callable[[float], Awaitable[T]],
     waiter: Waiter,
     job: str,
     *,
@@ -718,9 +754,17 @@ async def wait_async(
 ) -> T:
     """`wait_sync` for the async client; cancelling the task stops the polling."""
     deadline, interval = time.monotonic() + timeout, poll_interval
+    last: T | None = None  # the last status response, for the errors
     while True:
-        last = await poll()
-        if waiter.done(job, last):
-            return last
+        try:
+            result = await poll(max(deadline - time.monotonic(), MIN_POLL_TIMEOUT))
+        except TRANSIENT as exc:  # the job is not known to have failed: poll again
+            if time.monotonic() >= deadline:
+                raise WaitTimeoutError(job, timeout, last) from exc
+            logger.debug("poll of job %s failed (%s); polling again", job, type(exc).__name__)
+        else:
+            last = result
+            if waiter.done(job, result):
+                return result
         await asyncio.sleep(_next_poll(interval, deadline, job, timeout, last))
         interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))
