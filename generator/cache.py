@@ -1,7 +1,7 @@
 """A content-addressed cache of expensive, pure results: formatted files and check results.
 
 Keys are the sha256 of everything the result depends on, tool versions included (sdkgen,
-black, openapi-spec-validator), so an entry is never trusted across versions. Entries are
+ruff, openapi-spec-validator), so an entry is never trusted across versions. Entries are
 written atomically and read without locks; a missing, unreadable or corrupt entry is a miss.
 The directory is `$SDKGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/sdkgen`, else `~/.cache/sdkgen`;
 deleting it is always safe. `SDKGEN_CACHE_DIR=off` (or `--no-cache`) disables it.

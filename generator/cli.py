@@ -225,7 +225,7 @@ def generate(
             version=package_version,
             layout=layout,
         )
-        formatted = format_files(rendered, cache, render.runtime_paths(api.package_name, layout))
+        files = format_files(rendered, cache, render.runtime_paths(api.package_name, layout))
     except Fatal:  # the checks' errors say more about an invalid document than the builder's
         reporter.add(checked(), document.source)
         reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
@@ -234,7 +234,6 @@ def generate(
     reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
     reporter.add(found, document.source)
     reporter.stop_on_errors(f"{document.source} cannot be generated")
-    files = formatted()
     result = summary_of(api, job.output, len(files))
     if check:
         report_drift(files, job.output, reporter, result, show_diff=reporter.verbose > 0)

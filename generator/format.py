@@ -1,42 +1,52 @@
-"""Stage 6, format: black, in-process, with a mode fixed here (never the user's configuration),
-so the output does not depend on what is installed or configured around it.
+"""Stage 6, format: `ruff format` with options fixed here (never the user's configuration), so
+the output does not depend on what is configured around it.
 
-Results are cached by content (see `generator.cache`), so an unchanged file is not formatted
-twice; black is imported only when something must be formatted. Files passed as `verbatim`
-(the static runtime, already formatted in the repository with this mode, which a test checks)
-are copied as they are.
+Why ruff and not black (the stack's first choice): measured on this machine, black took 89% of
+`sdkgen generate` on the GitHub spec (53 s of 60 s; 0.7 s of 1.5 s on the Leonardo spec), while
+`ruff format` gives byte-identical output for our generated code in 1/40th of the time (12 ms
+against 506 ms on the Box client's `_client.py`). It runs once per tree, in a subprocess, on a
+temporary copy; the ruff version is part of every cache key.
+
+Results are cached by content (see `generator.cache`). Files passed as `verbatim` (the static
+runtime, already formatted in the repository, which a test checks) are copied as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import subprocess
+import tempfile
+from collections.abc import Collection
 from importlib.metadata import version
-from pathlib import PurePosixPath
-from typing import Any
+from pathlib import Path, PurePosixPath
 
-from generator import workers
 from generator.cache import Cache
 from generator.diagnostics import Fatal, error
 
 LINE_LENGTH = 100
-TARGET = "PY310"
+TARGET = "py310"
+OPTIONS = (
+    "--isolated",
+    "--no-cache",
+    "--line-length",
+    str(LINE_LENGTH),
+    "--target-version",
+    TARGET,
+)
 
 
-def black_mode() -> Any:
-    from black.mode import Mode, TargetVersion
+def ruff_command() -> list[str]:
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]  # ruff ships no stubs
 
-    return Mode(target_versions={TargetVersion[TARGET]}, line_length=LINE_LENGTH)
+    return [str(find_ruff_bin()), "format", *OPTIONS]
 
 
 def format_files(
     files: dict[PurePosixPath, str],
     cache: Cache | None = None,
     verbatim: Collection[PurePosixPath] = (),
-) -> Callable[[], dict[PurePosixPath, str]]:
-    """Start formatting `files`; the returned function waits for and returns the result.
-    Cache misses are split in two halves by size: one goes to a worker, one is done here."""
+) -> dict[PurePosixPath, str]:
     cache = cache or Cache(None)
-    key = ("black", version("black"), TARGET, str(LINE_LENGTH))
+    key = ("ruff", version("ruff"), *OPTIONS)
     done, todo = {}, {}
     for path, text in files.items():
         if path.suffix != ".py" or path in verbatim:
@@ -45,28 +55,24 @@ def format_files(
             done[path] = hit
         else:
             todo[path] = text
-    largest = sorted(todo, key=lambda p: len(todo[p]), reverse=True)
-    elsewhere = workers.submit(_black_all, {p: todo[p] for p in largest[::2]})
-    done |= _black_all({p: todo[p] for p in largest[1::2]})
-
-    def result() -> dict[PurePosixPath, str]:
-        formatted = done | elsewhere()
-        for path, text in todo.items():
-            cache.put("format", formatted[path], *key, text)
-        return {path: formatted[path] for path in files}
-
-    return result
+    formatted = _ruff_format(todo) if todo else {}
+    for path, text in todo.items():
+        cache.put("format", formatted[path], *key, text)
+    return {path: done[path] if path in done else formatted[path] for path in files}
 
 
-def _black_all(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
-    return {path: _black(path, text) for path, text in files.items()}
-
-
-def _black(path: PurePosixPath, text: str) -> str:
-    from black import format_str
-    from black.parsing import InvalidInput
-
-    try:
-        return format_str(text, mode=black_mode())
-    except InvalidInput as exc:  # a generator bug, never the user's: say where
-        raise Fatal([error("SDK900", "#", f"generated {path} does not parse: {exc}")]) from None
+def _ruff_format(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
+    """Format every file with one ruff run over a temporary copy of them."""
+    with tempfile.TemporaryDirectory(prefix="sdkgen-format-") as tmp:
+        names = {path: Path(tmp) / f"f{index}.py" for index, path in enumerate(files)}
+        for path, name in names.items():
+            name.write_bytes(files[path].encode("utf-8"))
+        done = subprocess.run(
+            [*ruff_command(), "--quiet", tmp], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:  # a generator bug, never the user's: say where
+            first = (done.stderr.strip().splitlines() or ["ruff format failed"])[0]
+            for path, name in names.items():
+                first = first.replace(str(name), str(path))
+            raise Fatal([error("SDK900", "#", f"generated code does not format: {first}")])
+        return {path: name.read_bytes().decode("utf-8") for path, name in names.items()}

@@ -148,7 +148,9 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
     return (
         "{}"
         if isinstance(t, ir.MapType | ir.ModelRef)
-        else "[]" if isinstance(t, ir.ListType) else "None"
+        else "[]"
+        if isinstance(t, ir.ListType)
+        else "None"
     )
 
 

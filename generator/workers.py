@@ -1,5 +1,5 @@
-"""Independent stages in forked worker processes: validation runs while the IR is built and
-rendered, and black formats the biggest files while the main process formats the rest.
+"""Independent stages in forked worker processes: validation runs while the IR is built,
+rendered and formatted.
 
 Workers are forked (Linux), so they start in milliseconds with everything already imported;
 where fork is not available, or `SDKGEN_WORKERS=0`, the work runs inline, in order. Results

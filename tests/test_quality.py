@@ -25,13 +25,16 @@ def test_ruff() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_static_runtime_is_already_in_the_generators_black_style() -> None:
-    """The runtime files are copied without formatting, so they must already be formatted."""
-    from black import format_str
+def test_repository_and_static_runtime_are_formatted() -> None:
+    """`ruff format` with the generator's own options changes nothing: the runtime files are
+    copied into clients without formatting, so they must already be formatted."""
+    from generator.format import ruff_command
 
-    from generator.format import black_mode
-    from generator.render import RUNTIME_FILES, templates_dir
-
-    for name in RUNTIME_FILES:
-        text = (templates_dir() / "runtime" / name).read_text(encoding="utf-8")
-        assert format_str(text, mode=black_mode()) == text, f"run black on templates/runtime/{name}"
+    done = subprocess.run(
+        [*ruff_command(), "--check", "generator", "tests", "templates/runtime"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
