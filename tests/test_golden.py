@@ -53,9 +53,9 @@ def test_golden_tree(case: str, tmp_path: Path) -> None:
         runtime = (REPO / "templates" / "runtime" / name).read_bytes()
         assert (out / case / name).read_bytes() == runtime
     for name, content in expected.items():
-        assert (
-            actual[name] == content
-        ), f"{name} differs; after an intended change run tests/test_golden.py --update"
+        assert actual[name] == content, (
+            f"{name} differs; after an intended change run tests/test_golden.py --update"
+        )
 
 
 @pytest.mark.parametrize("case", CASES)

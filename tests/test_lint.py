@@ -424,9 +424,9 @@ def test_token_formats_are_quiet(token_format: str) -> None:
 
 def test_a_body_description_mentioning_query_parameters_is_noted() -> None:
     doc = with_body(OBJECT)
-    doc["paths"]["/things"]["post"]["requestBody"][
-        "description"
-    ] = "Query parameters can also be provided"
+    doc["paths"]["/things"]["post"]["requestBody"]["description"] = (
+        "Query parameters can also be provided"
+    )
     assert_one(doc, "SDK113", INFO, f"{OP}/requestBody/description", "query parameters")
     doc["paths"]["/things"]["post"]["requestBody"]["description"] = "The thing to create"
     assert found(doc, "SDK113") == []
@@ -695,8 +695,10 @@ REFS = ["#/components/schemas/Job", "#/components/schemas/Loop", "#/nowhere", "#
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6)
 JSON_LIKE = st.recursive(
     SCALARS | st.sampled_from(REFS),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), children, max_size=4)
+    ),
     max_leaves=16,
 )
 BASE = with_response(

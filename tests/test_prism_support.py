@@ -208,7 +208,8 @@ def _fake_repo_with_slow_prism(root: Path, marker: str) -> Path:
     exe = root / "node_modules" / ".bin" / "prism"
     exe.parent.mkdir(parents=True)
     exe.write_text(
-        "#!/bin/sh\n" "echo 'fake prism: starting'\n"
+        "#!/bin/sh\n"
+        "echo 'fake prism: starting'\n"
         # `marker` becomes $0 of each shell, so both show up in /proc/PID/cmdline.
         f"sh -c 'trap \"\" TERM; while :; do sleep 1; done' {marker} &\n"
         f"exec sh -c 'while :; do sleep 1; done' {marker}\n",

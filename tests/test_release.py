@@ -268,8 +268,9 @@ def test_diff_classifies_each_kind_of_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    old, new = write_spec(tmp_path, BASE, "old.yaml"), write_spec(
-        tmp_path, changed(edit), "new.yaml"
+    old, new = (
+        write_spec(tmp_path, BASE, "old.yaml"),
+        write_spec(tmp_path, changed(edit), "new.yaml"),
     )
     result = run_cli("diff", str(old), str(new), "--format", "json")
     assert result.exit_code == 0, result.output
