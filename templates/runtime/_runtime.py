@@ -12,10 +12,8 @@ unexpected type is kept as it came, so nothing the server sent is lost. `strict=
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import dataclasses
-import email.utils
 import enum
 import logging
 import os
@@ -107,6 +105,8 @@ class ListOf(Conv):
     def load(self, value: Any, path: str, strict: bool) -> Any:
         if not isinstance(value, list):
             return _mismatch("array", value, path, strict)
+        if not strict:
+            return [self.item.load(v, path, strict) for v in value]
         return [self.item.load(v, f"{path}[{i}]", strict) for i, v in enumerate(value)]
 
 
@@ -129,13 +129,14 @@ class EnumOf(Conv):
 
     def load(self, value: Any, path: str, strict: bool) -> Any:
         try:
-            return self.cls(value)
-        except ValueError:
-            if strict:
-                raise ResponseValidationError(
-                    f"unknown {self.cls.__name__} value {value!r}", path=path
-                ) from None
-            return value
+            member = self.cls._value2member_map_.get(value)  # a dict lookup, not Enum.__call__
+        except TypeError:  # an unhashable value
+            member = None
+        if member is not None:
+            return member
+        if strict:
+            raise ResponseValidationError(f"unknown {self.cls.__name__} value {value!r}", path=path)
+        return value
 
 
 class ModelOf(Conv):
@@ -146,6 +147,12 @@ class ModelOf(Conv):
         if not isinstance(value, dict):
             return _mismatch("object", value, path, strict)
         return self.cls._load(value, path, strict)
+
+
+def _asyncio() -> Any:
+    import asyncio  # imported on first use: the sync client never needs it
+
+    return asyncio
 
 
 def _container_of(conv: Conv) -> type | None:
@@ -188,12 +195,16 @@ def dump(value: Any) -> Any:
 # --- models -----------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
 class FieldSpec:
-    attr: str
-    key: str
-    conv: Conv
-    required: bool
+    """One field of a model: attribute, JSON key, converter, and whether it is required."""
+
+    __slots__ = ("attr", "conv", "key", "plain", "required")
+
+    def __init__(self, attr: str, key: str, conv: Conv, required: bool) -> None:
+        self.attr, self.key, self.conv, self.required = attr, key, conv, required
+        # A lenient read keeps a scalar as it came: no converter call is needed.
+        inner = conv.inner if isinstance(conv, Nullable) else conv
+        self.plain = isinstance(inner, _Prim) or type(inner) is Conv
 
 
 class Model:
@@ -209,18 +220,19 @@ class Model:
     @classmethod
     def _load(cls, data: Mapping[str, Any], path: str, strict: bool) -> Self:
         obj = cls.__new__(cls)  # skips __init__: a lenient read may lack a required field
+        values = obj.__dict__
         rest = dict(data)
         for field in cls._fields:
-            if field.key in rest:
-                value = field.conv.load(rest.pop(field.key), f"{path}.{field.key}", strict)
-            elif field.required and strict:
-                raise ResponseValidationError(
-                    "required field is missing", path=f"{path}.{field.key}"
-                )
-            else:
-                value = UNSET
-            setattr(obj, field.attr, value)
-        obj.additional_properties = rest
+            value = rest.pop(field.key, UNSET)
+            if value is UNSET:
+                if field.required and strict:
+                    message = "required field is missing"
+                    raise ResponseValidationError(message, path=f"{path}.{field.key}")
+            elif strict or not field.plain:
+                # Paths are only read by strict mode's errors: lenient reads skip building them.
+                value = field.conv.load(value, f"{path}.{field.key}" if strict else path, strict)
+            values[field.attr] = value
+        values["additional_properties"] = rest
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -291,6 +303,8 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 def expand_path(template: str, params: Mapping[str, Any]) -> str:
     """Fill `{name}` placeholders with percent-encoded values (a `/` in a value stays data)."""
+    if not params:
+        return template
     return _PLACEHOLDER.sub(lambda m: quote(str(_wire(params[m.group(1)])), safe=""), template)
 
 
@@ -339,6 +353,8 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         pass
     try:
+        import email.utils  # here: only a dated Retry-After needs it (and it costs 30 ms)
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
@@ -399,15 +415,12 @@ class _Core:
         elif not isinstance(call.content, Unset):
             content = call.content
             headers["Content-Type"] = call.content_type
-        timeout = self.timeout if isinstance(call.timeout, Unset) else call.timeout
         url = self.base_url + expand_path(call.path, call.path_params)
+        extensions = {}
+        if not isinstance(call.timeout, Unset):  # else the httpx client's own timeout applies
+            extensions["timeout"] = httpx.Timeout(call.timeout).as_dict()
         return http.build_request(
-            call.method,
-            url,
-            params=query,
-            headers=headers,
-            content=content,
-            extensions={"timeout": httpx.Timeout(timeout).as_dict()},
+            call.method, url, params=query, headers=headers, content=content, extensions=extensions
         )
 
     def _delay(
@@ -502,7 +515,8 @@ class SyncCore(_Core):
         attempt = 0
         while True:
             request = self._request(self.http, call)
-            logger.debug("%s %s", request.method, request.url.path)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s", request.method, request.url.path)
             try:
                 response = self.http.send(request)
             except httpx.TransportError as exc:
@@ -545,6 +559,8 @@ class AsyncCore(_Core):
         )
         # Bounds the calls in flight (retries and their waits included), so a thousand
         # concurrent calls queue here instead of timing out in the connection pool.
+        import asyncio  # here: the sync client does not pay for it (80 ms to import)
+
         self._slots = asyncio.Semaphore(max_concurrency)
 
     async def request(self, call: Call) -> Any:
@@ -555,7 +571,8 @@ class AsyncCore(_Core):
         attempt = 0
         while True:
             request = self._request(self.http, call)
-            logger.debug("%s %s", request.method, request.url.path)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s", request.method, request.url.path)
             try:
                 response = await self.http.send(request)
             except httpx.TransportError as exc:
@@ -569,7 +586,7 @@ class AsyncCore(_Core):
                     return self._result(call, response)
                 await response.aclose()
                 _log_retry(request, attempt + 1, delay, str(response.status_code))
-            await asyncio.sleep(delay)
+            await _asyncio().sleep(delay)
             attempt += 1
 
     async def close(self) -> None:
@@ -766,5 +783,5 @@ async def wait_async(
             last = result
             if waiter.done(job, result):
                 return result
-        await asyncio.sleep(_next_poll(interval, deadline, job, timeout, last))
+        await _asyncio().sleep(_next_poll(interval, deadline, job, timeout, last))
         interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))
