@@ -88,6 +88,10 @@ class _Builder:
         self.enums: dict[str, ir.Enum] = {}
         self._named: dict[str, ir.TypeRef] = {}  # component pointer -> its type
         self._busy: set[str] = set()  # pointers being built (cycle guard)
+        self._inline: dict[str, ir.TypeRef] = {}  # inline class schemas by pointer
+        self._building: set[str] = set()  # models whose fields are being built
+        self._noted: set[tuple[str, str]] = set()  # (code, pointer) of notes given once
+        self._is_30 = str(doc.get("openapi", "")).startswith("3.0")
         self._component_names = self._claim_component_names()
         self._titles = self._count_titles()
 
@@ -187,8 +191,22 @@ class _Builder:
             if schema is not True:
                 self.diagnostics.append(warning("SDK204", at, "schema is not an object"))
             return ir.AnyType()
+        self._check_keywords(schema, at)
         inner = self._base_type(schema, at, hints)
         return _nullable(inner) if _is_nullable(schema) else inner
+
+    def _check_keywords(self, schema: Schema, at: str) -> None:
+        """Notes for what real documents get wrong: 3.1 keywords in 3.0, `nullable` alone."""
+        if self._is_30:
+            found: list[str] = [k for k in ("const", "examples") if k in schema]
+            found += ["type: [...]"] if isinstance(schema.get("type"), list) else []
+            if found:
+                message = f"OpenAPI 3.1 keywords in a 3.0 document: {', '.join(found)}"
+                self.diagnostics.append(warning("SDK217", at, message))
+        shaped = {"type", "$ref", "allOf", "oneOf", "anyOf", "enum", "properties", "items"}
+        if schema.get("nullable") is True and not shaped & schema.keys():
+            message = "`nullable` without `type` has no effect in OpenAPI 3.0; typed as Any"
+            self.diagnostics.append(info("SDK216", at, message))
 
     def _ref_type(self, ref: str, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
         if not ref.startswith("#"):
@@ -196,6 +214,7 @@ class _Builder:
             return ir.AnyType()
         if _component_key(ref) is not None:
             return self.component(ref, at)
+        self._note("SDK215", at, f"$ref {ref!r} points into another schema; its target is inlined")
         if ref in self._busy:
             self.diagnostics.append(warning("SDK205", at, f"circular $ref {ref!r}; typed as Any"))
             return ir.AnyType()
@@ -206,8 +225,16 @@ class _Builder:
         finally:
             self._busy.discard(ref)
 
+    def _note(self, code: str, at: str, message: str) -> None:
+        if (code, at) not in self._noted:
+            self._noted.add((code, at))
+            self.diagnostics.append(info(code, at, message))
+
     def component(self, ref: str, used_at: str) -> ir.TypeRef:
         if ref in self._named:
+            known = _strip(self._named[ref])
+            if isinstance(known, ir.ModelRef) and known.name in self._building:
+                self._note("SDK214", ref, f"{known.name} refers to itself: a recursive model")
             return self._named[ref]
         schema, at = self.resolve({"$ref": ref}, used_at)
         if schema is None:  # reported by resolve; remembered so it is reported once
@@ -236,12 +263,17 @@ class _Builder:
 
     def _base_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
         kind = _class_kind(schema)
+        if kind is not None and at in self._inline:  # reached again: an inline recursion
+            self._note("SDK214", at, "this schema contains itself: a recursive model")
+            return self._inline[at]
         if kind is not None:
             name = self._inline_name(schema, hints)
             if kind == "model":
+                self._inline[at] = ir.ModelRef(name)
                 self._model(name, schema, at)
                 return ir.ModelRef(name)
-            return self._enum(name, schema, at)
+            self._inline[at] = self._enum(name, schema, at)
+            return self._inline[at]
         core = _all_of_core(schema)
         if core:  # one part that says what the value is: an alias (several: a model)
             index, part = core[0]
@@ -339,7 +371,9 @@ class _Builder:
 
     def _model(self, name: str, schema: Schema, at: str) -> None:
         self.models[name] = ir.Model(name, "", (), at)  # placeholder: recursion sees the name
+        self._building.add(name)
         fields = self.fields(schema, at, name, naming.member_scope())
+        self._building.discard(name)
         self.models[name] = ir.Model(name, _text(schema.get("description")), fields, at)
 
     def _enum(self, name: str, schema: Schema, at: str) -> ir.TypeRef:
@@ -575,7 +609,10 @@ class _Builder:
         if not codes:
             return ir.Response("empty", ir.AnyType(), "")
         code = codes[0]
-        raw_response = next(v for k, v in responses.items() if str(k) == code)  # keys may be ints
+        key, raw_response = next((k, v) for k, v in responses.items() if str(k) == code)
+        if not isinstance(key, str):  # YAML `200:` is an integer; OpenAPI wants "200"
+            message = f"response code {key!r} is not a string; read as {code!r}"
+            self.diagnostics.append(warning("SDK213", f"{at}/{code}", message))
         response, resp_at = self.resolve(raw_response, f"{at}/{code}")
         content = _as_dict(_as_dict(response).get("content"))
         media = _json_media(content)
@@ -741,6 +778,10 @@ def _is_nullable(schema: Schema) -> bool:
 
 def _is_null_schema(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null"
+
+
+def _strip(t: ir.TypeRef) -> ir.TypeRef:
+    return t.inner if isinstance(t, ir.NullableType) else t
 
 
 def _nullable(inner: ir.TypeRef) -> ir.TypeRef:

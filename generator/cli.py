@@ -297,7 +297,8 @@ def with_overlays(
     document: load.Document, settings: config.Config, overlays: tuple[str, ...], reporter: Reporter
 ) -> load.Document:
     paths = [str(settings.root / p) for p in settings.overlays] + list(overlays)
-    data = document.data
+    data, found = validate.string_keys(document.data)
+    reporter.add(found, document.source)
     for path in paths:
         data, found = overlay.apply(data, path)
         reporter.add(found)
@@ -470,9 +471,16 @@ def resolve_job(
     """Names and places: CLI options first, then `[tool.sdkgen]`, then derived from the title."""
     info = document.data.get("info")
     title = str(info.get("title", "")) if isinstance(info, dict) else ""
-    name = package_name or settings.package_name or naming.snake(title, "client")
+    name = package_name or settings.package_name
+    if not name:  # derived from the title: made safe rather than refused
+        name = naming.snake(title, "client")
+        if not naming.is_identifier(name) or name in naming.TAKEN_MODULES:
+            name += "_client"
     if not naming.is_identifier(name) or name.startswith("_"):
         message = f"{name!r} is not a valid Python package name"
+        raise click.BadParameter(message, param_hint="--package-name")
+    if name in naming.TAKEN_MODULES:
+        message = f"{name!r} would shadow a module the client imports or the standard library"
         raise click.BadParameter(message, param_hint="--package-name")
     first_word = title.split(" ", maxsplit=1)[0]
     prefix = env_prefix or settings.env_prefix or naming.constant(first_word, "API")

@@ -21,7 +21,8 @@ import yaml
 from generator.diagnostics import Fatal, error
 
 MAX_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 256
+MAX_DEPTH = 128  # openapi-spec-validator itself recurses too deep from about 240 levels
+MAX_NODES = 5_000_000  # values in the document once YAML aliases are expanded
 URL_TIMEOUT = 30.0
 
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -112,6 +113,10 @@ def _parse_yaml(raw: bytes, source: str) -> Any:
     try:
         return yaml.load(raw, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit
+            raise Fatal(
+                [error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]
+            ) from None
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         raise Fatal(
@@ -126,19 +131,28 @@ def _parse_yaml(raw: bytes, source: str) -> Any:
 
 
 def _check_depth(data: Any, source: str) -> None:
-    """Iterative, so a hostile document cannot exhaust the stack here; shared (aliased) nodes
-    are visited once."""
-    seen: set[int] = set()
-    stack: list[tuple[Any, int]] = [(data, 1)]
+    """Nesting depth and expanded size, iteratively (a hostile document cannot exhaust the
+    stack here). YAML aliases share nodes, so a "billion laughs" document loads cheaply but
+    expands to billions of values for every later stage: its expanded size is computed from
+    each shared node's size, visiting each node once."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, int, bool]] = [(data, 1, False)]
     while stack:
-        node, depth = stack.pop()
-        if not isinstance(node, dict | list) or id(node) in seen:
+        node, depth, done = stack.pop()
+        if not isinstance(node, dict | list) or (id(node) in sizes and not done):
+            continue
+        children = list(node.values() if isinstance(node, dict) else node)
+        if done:  # every child is sized: this node's expanded size
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[id(node)] > MAX_NODES:
+                message = f"the document expands to more than {MAX_NODES} values (YAML aliases?)"
+                raise Fatal([error("SDK004", "#", message, source)])
             continue
         if depth > MAX_DEPTH:
             raise Fatal([error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)])
-        seen.add(id(node))
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children)
+        sizes[id(node)] = 0  # in progress
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children)
 
 
 def document(raw: bytes, source: str) -> Document:

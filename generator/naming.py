@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 
@@ -46,10 +47,31 @@ RUNTIME_MEMBERS = frozenset(
         "with_raw_response",
         "poll_interval",
         "started",  # a local of the generated `..._and_wait` methods
+        # modules and helpers the generated modules name: a field or argument of that name
+        # would shadow them inside a class body or a method
+        "dataclasses",
+        "enum",
+        "cast",
+        "httpx",
+        "typing",
     }
 )
 # Names a generated class must not take: they are imported into models.py.
 RUNTIME_CLASSES = frozenset({"Any", "Mapping", "Model", "Unset", "UNSET", "Enum", "Field"})
+
+
+# Package names a generated client must not take: it would shadow the standard library or
+# its own dependencies (httpx and what httpx imports).
+TAKEN_MODULES = frozenset(sys.stdlib_module_names) | {
+    "httpx",
+    "httpcore",
+    "anyio",
+    "certifi",
+    "idna",
+    "h11",
+    "sniffio",
+    "typing_extensions",
+}
 
 
 def words(text: str) -> list[str]:

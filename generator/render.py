@@ -40,7 +40,8 @@ def templates_dir() -> Path:
 _QUOTE_RUN = re.compile(
     r'"(?=")|"$'
 )  # a quote that could start `"""` or merge with the closing one
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+# Control characters, line separators and lone surrogates (which no UTF-8 file can hold).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
 
 def doc(text: str, indent: int = 0) -> str:
@@ -60,6 +61,12 @@ def doc(text: str, indent: int = 0) -> str:
 def comment(text: str) -> str:
     """Spec text made safe on one `#` comment line (SECURITY: untrusted input)."""
     return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def toml(text: str) -> str:
+    """A TOML basic string (SECURITY: untrusted input): JSON's escaping, with non-ASCII kept
+    as it is (TOML refuses surrogate-pair escapes) and DEL escaped (TOML refuses it raw)."""
+    return json.dumps(_CONTROL.sub("", text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def pyrepr(value: Any) -> str:
@@ -272,7 +279,14 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(
-        {"doc": doc, "comment": comment, "pyrepr": pyrepr, "annotation": annotation, "conv": conv}
+        {
+            "doc": doc,
+            "comment": comment,
+            "pyrepr": pyrepr,
+            "toml": toml,
+            "annotation": annotation,
+            "conv": conv,
+        }
     )
     env.globals["forward_args"] = forward_args
     env.globals["smoke_body"] = smoke_body

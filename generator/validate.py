@@ -7,10 +7,11 @@ the validator reports by raising, becomes a diagnostic too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from generator.diagnostics import Diagnostic, error, pointer
+from generator.diagnostics import Diagnostic, error, pointer, warning
 
 _ROOT_KEYS = {
     "openapi",
@@ -53,6 +54,48 @@ def _is_data(path: tuple[str | int, ...], key: str) -> bool:
     return key in _DATA_KEYS or in_example
 
 
+def string_keys(data: Any) -> tuple[Any, list[Diagnostic]]:
+    """`data` with every mapping key a string, as in JSON. YAML reads `200:` or `2:` as an
+    integer: such a key becomes its string (a warning each); one that then collides with an
+    existing key is an error. Shared (aliased) nodes are converted once."""
+    found: list[Diagnostic] = []
+    done: dict[int, Any] = {}
+
+    def convert(node: Any, path: tuple[str | int, ...]) -> Any:
+        if not isinstance(node, dict | list) or id(node) in done:
+            return done.get(id(node), node)
+        if isinstance(node, list):
+            done[id(node)] = node
+            node[:] = [convert(v, (*path, i)) for i, v in enumerate(node)]
+            return node
+        fixed: dict[str, Any] = {}
+        done[id(node)] = fixed
+        for key, value in node.items():
+            name = key if isinstance(key, str) else _yaml_text(key)
+            if not isinstance(key, str):
+                kind = type(key).__name__
+                found.append(
+                    warning(
+                        "SDK014", pointer(*path, name), f"key {key!r} is a {kind}; read as {name!r}"
+                    )
+                )
+                if name in node or name in fixed:
+                    found.append(
+                        error("SDK014", pointer(*path, name), f"key {name!r} is given twice")
+                    )
+            fixed[name] = convert(value, (*path, name))
+        return fixed
+
+    # Recursive: load.MAX_DEPTH (128) bounds the nesting well below the recursion limit.
+    return convert(data, ()), sorted(found, key=lambda d: (d.pointer, d.code))
+
+
+def _yaml_text(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
+
+
 def validate(data: dict[str, Any]) -> list[Diagnostic]:
     refused = external_refs(data)
     if refused:
@@ -78,16 +121,39 @@ def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
             found = next(errors)
         except StopIteration:
             return
+        except RecursionError:
+            yield error("SDK004", "#", "the document nests too deeply to be validated")
+            return
         except Exception as exc:  # the validator raises on a $ref it cannot resolve
             yield error("SDK012", "#", f"cannot resolve a reference: {_first_line(exc)}")
             return
         cause = _deepest(found)
         path = tuple(str(p) for p in getattr(cause, "absolute_path", ()))
+        path = path or _operation_of(data, str(getattr(cause, "message", "")))
         if path and path[0] in _ROOT_KEYS:
             last_absolute = path
         elif path:  # schema errors come relative to the schema being checked
             path = last_absolute + path
         yield error("SDK013", pointer(*path), _first_line(getattr(cause, "message", cause)))
+
+
+_DUPLICATE_ID = re.compile(r"Operation ID '([^']*)'")
+
+
+def _operation_of(data: dict[str, Any], message: str) -> tuple[str, ...]:
+    """The validator reports a duplicate operationId without a path: point at its second use."""
+    match = _DUPLICATE_ID.search(message)
+    paths = data.get("paths")
+    if match is None or not isinstance(paths, dict):
+        return ()
+    uses = [
+        (str(p), str(m))
+        for p, item in paths.items()
+        if isinstance(item, dict)
+        for m, op in item.items()
+        if isinstance(op, dict) and op.get("operationId") == match.group(1)
+    ]
+    return ("paths", *uses[1]) if len(uses) > 1 else ()
 
 
 def _deepest(exc: Any) -> Any:

@@ -305,7 +305,14 @@ def expand_path(template: str, params: Mapping[str, Any]) -> str:
     """Fill `{name}` placeholders with percent-encoded values (a `/` in a value stays data)."""
     if not params:
         return template
-    return _PLACEHOLDER.sub(lambda m: quote(str(_wire(params[m.group(1)])), safe=""), template)
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:  # literal braces in the path, not a parameter
+            return match.group(0)
+        return quote(str(_wire(params[name])), safe="")
+
+    return _PLACEHOLDER.sub(fill, template)
 
 
 def retry_delay(
