@@ -12,11 +12,9 @@ openapi-spec-validator, so each rule the validator enforces is kept here: compon
 `^[a-zA-Z0-9._-]+$`, operationIds and enum values are unique, `required` is never empty, every
 path template has its required path parameter.
 
-Left out on purpose, because each triggers a known generator bug with its own xfail test in
-tests/test_hostile.py (add them back once fixed): the names `dataclasses` and `cast`, quotes and
-backslashes in defaults, server URLs and paths (they reach docstrings unescaped), lone
-surrogates, non-BMP characters in the title (pyproject.toml), and keyword titles (the package
-name is passed explicitly instead).
+Spec text (titles, descriptions, defaults, the server URL, path segments) is hostile too:
+quotes that could end a docstring, backslashes, Jinja syntax, NUL and other control characters,
+right-to-left overrides, emoji, lone surrogates. The title names the package.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ RUNTIME = ["self", "cls", "to_dict", "from_dict", "additional_properties", "raw"
 RUNTIME += ["max_retries", "extra_headers", "client", "httpx", "typing", "enum", "UNSET", "Unset"]
 RUNTIME += ["Any", "Model", "Enum", "Field", "Mapping", "Client", "AsyncClient", "models", "_rt"]
 RUNTIME += ["with_raw_response", "close", "base_url", "errors", "annotations", "field", "body"]
+RUNTIME += ["dataclasses", "cast", "json", "asyncio", "builtins", "os", "sys", "re", "_runtime"]
 DUNDERS = ["__init__", "__class__", "__dict__", "__slots__", "__post_init__", "_missing_", "__"]
 DIGITS = ["1st", "2fa", "404", "0", "3D", "4k_url", "2024-01", "1.5", "007bond"]
 PUNCTUATION = ["a-b", "a.b", "a_b", "_", "-", "--", ".", "a..b", "_leading", "trailing_"]
@@ -53,19 +52,18 @@ TEMPLATE_NAMES = [
     n for n in HOSTILE_NAMES + NON_ASCII if n.strip() and not set(n) & set("/{}#?%~ ")
 ]
 
-# Text for descriptions, summaries and titles: these reach docstrings through the escaping
-# helper, which must cope with all of it.
+# Text for descriptions, summaries, titles, defaults, the server URL and path segments: it
+# reaches docstrings, comments, string literals, README.md and pyproject.toml.
 TEXT_PIECES = ['"""', "'''", '"', "\\", "\\n", "\n", "{{ x }}", "{% if %}", "#", "\x00", "\t"]
 TEXT_PIECES += ["é", "名前", "\u202e", "\u2028", "import os", "os.system('touch pwned')", "  "]
-# Default values reach docstrings through repr() and a filter that does not escape quotes or
-# backslashes (a known bug): keep them plain.
+TEXT_PIECES += ["\U0001f40d", "\ud800", "\\xZZ", "\\u12", "\\N{BULLET}", "\r\n", "]]", "'"]
 SAFE_TEXT = st.text(st.characters(codec="ascii", exclude_characters="\"'\\"), max_size=12)
 
 
 def hostile_names() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(HOSTILE_NAMES + NON_ASCII),
-        st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
+        st.text(max_size=8),
     )
 
 
@@ -100,7 +98,7 @@ def primitive_schemas(draw: st.DrawFn) -> Json:
 
 def _values_of(kind: str) -> st.SearchStrategy[Json]:
     return {
-        "string": SAFE_TEXT,
+        "string": texts(),
         "integer": st.integers(-(10**6), 10**6),
         "number": st.floats(allow_nan=False, allow_infinity=False, width=32),
         "boolean": st.booleans(),
@@ -122,17 +120,13 @@ def enum_schemas(draw: st.DrawFn) -> Json:
     return schema
 
 
-def schemas(
-    refs: list[str], depth: int = 2, *, anywhere: list[str] | None = None, nested: bool = False
-) -> Strategy:
+def schemas(refs: list[str], depth: int = 2, *, anywhere: list[str] | None = None) -> Strategy:
     """A schema that refers to the components in `refs`, and inside an object's properties to
     those in `anywhere` (default: `refs`). A component refers directly (through `allOf`,
     `oneOf`, arrays and maps) only to components before it, so every cycle goes through a
     property, as in real recursive models; a direct cycle (`A: {allOf: [A]}`) has no meaning.
-
-    Inside properties (`nested`), `allOf` wraps one `$ref` (to annotate it), never several: an
-    inline `allOf` of several parts that reaches back to its own component sends the IR builder
-    into endless recursion (a known bug, tests/test_invalid_specs.py)."""
+    Inside a property an inline `allOf` may extend its own component (`child: {allOf: [Node,
+    {...}]}`), which once sent the IR builder into endless recursion."""
     anywhere = refs if anywhere is None else anywhere
     leaves: list[Strategy] = [primitive_schemas(), enum_schemas()]
     if refs:
@@ -140,8 +134,8 @@ def schemas(
     leaf = st.one_of(*leaves)
     if depth == 0:
         return leaf
-    inner = schemas(refs, depth - 1, anywhere=anywhere, nested=nested)
-    all_of = st.lists(st.sampled_from(refs).map(_ref), min_size=1, max_size=1 if nested else 3)
+    inner = schemas(refs, depth - 1, anywhere=anywhere)
+    all_of = st.lists(st.sampled_from(refs).map(_ref), min_size=1, max_size=3)
     annotation = st.sampled_from([{"nullable": True}, {"description": "wrapped"}, {}])
     return st.one_of(
         leaf,
@@ -163,7 +157,7 @@ def _all_of(parts: tuple[list[Json], dict[str, Json]]) -> Json:
 @st.composite
 def object_schemas(draw: st.DrawFn, refs: list[str], depth: int = 1) -> Json:
     names = draw(st.lists(hostile_names(), min_size=1, max_size=5, unique=True))
-    properties = {name: draw(schemas(refs, depth, nested=True)) for name in names}
+    properties = {name: draw(schemas(refs, depth)) for name in names}
     schema: dict[str, Json] = {"type": "object", "properties": properties}
     required = [n for n in names if draw(st.booleans())]
     if required:
@@ -254,7 +248,8 @@ def openapi_documents(draw: st.DrawFn) -> Json:
     methods = ["get", "put", "post", "delete", "patch"]
     for number, op_id in enumerate(op_ids):
         path_names = draw(st.lists(st.sampled_from(TEMPLATE_NAMES), max_size=2, unique=True))
-        segments = [f"p{number}", *(f"{{{name}}}" for name in path_names)]
+        literal = draw(texts()).translate({ord(c): None for c in "/{}"})
+        segments = [f"p{number}{literal}", *(f"{{{name}}}" for name in path_names)]
         path = "/" + "/".join(segments)
         item = paths.setdefault(path, {})
         free = [m for m in methods if m not in item]
@@ -266,7 +261,7 @@ def openapi_documents(draw: st.DrawFn) -> Json:
             "version": draw(st.sampled_from(["1.0.0", "v2", "2024-01-01", "0", "beta"])),
             "description": draw(texts()),
         },
-        "servers": [{"url": "https://api.example.com/v1"}],
+        "servers": [{"url": "https://api.example.com/v1" + draw(texts())}],
         "paths": paths,
     }
     if components:
