@@ -514,7 +514,7 @@ class _Builder:
             self.diagnostics.append(warning("SDK209", at, f"no operationId; named from {op_id!r}"))
         base_name = _x_name(op) or naming.snake(op_id, method)
         py_name = scope.claim(base_name)
-        if py_name != base_name:
+        if py_name not in (base_name, base_name + "_"):  # "_": a reserved word, not a clash
             message = f"method name {base_name!r} is taken in its group; this one is {py_name!r}"
             self.diagnostics.append(warning("SDK210", at, message))
         context = naming.pascal(op_id, "Operation")

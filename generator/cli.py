@@ -471,6 +471,8 @@ def resolve_job(
     """Names and places: CLI options first, then `[tool.sdkgen]`, then derived from the title."""
     info = document.data.get("info")
     title = str(info.get("title", "")) if isinstance(info, dict) else ""
+    if package_name is not None and not package_name.strip():  # say, an unset CI variable
+        raise click.BadParameter("the package name is empty", param_hint="--package-name")
     name = package_name or settings.package_name
     if not name:  # derived from the title: made safe rather than refused
         name = naming.snake(title, "client")

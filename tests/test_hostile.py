@@ -361,12 +361,6 @@ BAD_PACKAGE_NAMES += [".", "a.b", "class", "évil", "a b", "-rf", "\x00"]
 BAD_PACKAGE_NAMES += [
     pytest.param(
         "",
-        marks=pytest.mark.xfail(
-            reason="BUG (minor): `--package-name ''` (say, from an unset CI variable) is taken as "
-            "not given and the name is derived from the title (generator/cli.py resolve_job: "
-            "`package_name or ...`); an explicitly empty name should be a usage error",
-            strict=True,
-        ),
     )
 ]
 
@@ -617,14 +611,6 @@ def test_a_document_over_the_size_limit_is_a_clear_sdk001(sandbox: Sandbox) -> N
     assert tree(sandbox.root, skip=[sandbox.out, spec]) == before
 
 
-@pytest.mark.xfail(
-    reason="BUG (minor): an operationId that is a keyword or a reserved builtin (`import`, "
-    "`list`) gets a trailing underscore, reported as 'WARNING SDK210 ... method name 'list' is "
-    "taken in its group; this one is 'list_'' although no other operation has it (a misleading "
-    "warning that fails `--strict` pipelines; generator/build.py _operation compares with the "
-    "claimed name instead of asking the scope whether the name was taken)",
-    strict=True,
-)
 def test_a_reserved_method_name_is_not_reported_as_taken(sandbox: Sandbox) -> None:
     spec = sandbox.work / "reserved.yaml"
     spec.write_text(GOOD_SPEC.replace("operationId: getPet", "operationId: list"), "utf-8")
