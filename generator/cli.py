@@ -224,6 +224,7 @@ def generate(
             overlays=document.overlays,
             version=package_version,
             layout=layout,
+            cache_root=cache.root,
         )
         files = format_files(rendered, cache, render.runtime_paths(api.package_name, layout))
     except Fatal:  # the checks' errors say more about an invalid document than the builder's

@@ -257,10 +257,10 @@ def package_version(spec_version: str, generator_version: str) -> str:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
-    from generator.cache import code_fingerprint, default_root
+def _environment(root: Path | None) -> jinja2.Environment:
+    """The Jinja2 environment; with a cache `root`, compiled templates are kept there."""
+    from generator.cache import code_fingerprint
 
-    root = default_root()
     bytecode = None
     if root is not None:  # compiled templates, keyed by sdkgen's code: compiling costs 0.3 s
         directory = root / "jinja" / code_fingerprint()[:16]
@@ -311,10 +311,11 @@ def render(
     overlays: tuple[tuple[str, str], ...] = (),
     version: str | None = None,
     layout: str = "project",
+    cache_root: Path | None = None,
 ) -> dict[PurePosixPath, str]:
     """Every file of the generated project (`layout="project"`: pyproject.toml, README.md,
     tests/ and the package) or of the package alone (`layout="package"`, for vendoring)."""
-    env = _environment()
+    env = _environment(cache_root)
     context = {
         "api": api,
         "generator_version": generator_version,

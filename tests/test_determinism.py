@@ -61,3 +61,22 @@ def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path, leonardo_spec: Path) ->
         entry.write_bytes(damaged if number % 3 else b"\xff\xfe")
     again = _generate(leonardo_spec, tmp_path / "b", SDKGEN_CACHE_DIR=str(cache))
     assert again == clean
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path, leonardo_spec: Path) -> None:
+    cache = tmp_path / "cache"
+    subprocess.run(
+        [
+            str(SDKGEN),
+            "generate",
+            str(leonardo_spec),
+            "-o",
+            str(tmp_path / "out"),
+            "-q",
+            "--no-cache",
+        ],
+        env={**os.environ, "SDKGEN_CACHE_DIR": str(cache)},
+        check=True,
+        cwd=REPO,
+    )
+    assert not cache.exists()
