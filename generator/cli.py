@@ -1,5 +1,9 @@
 """The `sdkgen` command line: each command reads as the pipeline it runs.
 
+Stage modules (build, render, lint...) are imported where they are used: `generate` forks the
+checks' worker as soon as it starts, and whatever is imported before that is on every run's
+critical path.
+
 Exit codes: 0 success; 1 the document or the output is not acceptable (unreadable, invalid,
 errors, drift; with `--strict`, warnings too); 2 usage error (click). Problems are printed one
 per line on stderr as `SEVERITY CODE file#pointer: message`, or as one JSON object on stdout
@@ -15,33 +19,22 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Mapping
-from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator import (
-    __version__,
-    build,
-    config,
-    extensions,
-    ir,
-    lint,
-    load,
-    naming,
-    overlay,
-    render,
-    validate,
-    workers,
-    write,
-)
-from generator import diff as api_diff
-from generator.cache import Cache, default_root
+from generator import __version__, config, load, naming, overlay, validate, workers
+from generator.cache import Cache, default_root, installed_version
 from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
-from generator.format import format_files
+
+if TYPE_CHECKING:
+    from generator import diff as api_diff
+    from generator import ir
 
 F = TypeVar("F", bound=Callable[..., None])
+# What the checks' results depend on besides the document: part of their cache key.
+CHECK_PACKAGES = ("openapi_spec_validator", "openapi_schema_validator", "jsonschema_rs")
 
 
 @dataclasses.dataclass
@@ -205,11 +198,15 @@ def generate(
     **_: Any,
 ) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
+    workers.start(warm_checks)  # the checks' imports, while the document loads
     cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
     job = resolve_job(settings, document, output, package_name, env_prefix)
     hint = "" if skip_validation else " (--skip-validation generates anyway)"
+    from generator import build, render, write
+    from generator.format import format_files
+
     try:  # while the checks run in a worker
         api, found = build.build(
             document.data,
@@ -275,6 +272,8 @@ def report_checks(
     reporter.add(
         start_checks(document, validation=validation, cache=Cache(None))(), document.source
     )
+    from generator import build
+
     found = build.build(document.data, package_name="client", env_prefix="API")[1]
     reporter.add(found, document.source)
     failed = has_errors(reporter.diagnostics)
@@ -336,6 +335,8 @@ def diff_command(
     **_: Any,
 ) -> None:
     """Compare OLD and NEW (paths or URLs) at the level of the generated client."""
+    from generator import diff as api_diff
+
     apis = [api_of(prepare(spec, overlays, reporter, use_config=True)) for spec in (old, new)]
     changes = api_diff.diff(*apis)
     click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
@@ -378,6 +379,8 @@ def fetch_command(
     except Fatal:  # no copy of the pinned document is left to compare with
         old = None
     if old is not None:
+        from generator import diff as api_diff
+
         apis = [api_of((settings, with_overlays(d, settings, (), reporter))) for d in (old, new)]
         changes = api_diff.diff(*apis)
         click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
@@ -403,12 +406,16 @@ def diff_fails(
 
 
 def api_of(prepared: tuple[config.Config, load.Document]) -> ir.Api:
+    from generator import build
+
     settings, document = prepared
     name = settings.package_name or "client"
     return build.build(document.data, package_name=name, env_prefix="API")[0]
 
 
 def render_diff(changes: list[api_diff.Change], fmt: str, old: ir.Api, new: ir.Api) -> str:
+    from generator import diff as api_diff
+
     if fmt == "json":
         return api_diff.as_json(changes, old.spec_version, new.spec_version)
     if fmt == "markdown":
@@ -418,6 +425,8 @@ def render_diff(changes: list[api_diff.Change], fmt: str, old: ir.Api, new: ir.A
 
 
 def _major(version: str) -> int:
+    from generator import render
+
     digits = render.version_numbers(version)
     return digits[0] if digits else 0
 
@@ -432,8 +441,7 @@ def start_checks(
         document.sha256,
         repr(document.overlays),
         str(validation),
-        version("openapi-spec-validator"),
-        version("openapi-schema-validator"),
+        *map(installed_version, CHECK_PACKAGES),
     )
     hit = cache.get("check", *key)
     if hit is not None:
@@ -449,7 +457,19 @@ def start_checks(
     return result
 
 
+def warm_checks() -> None:
+    """Import what the checks need (0.3 s), in the worker, before they are asked for."""
+    import openapi_schema_validator  # lint's example check
+
+    from generator import lint, quickcheck
+
+    del openapi_schema_validator, lint
+    quickcheck.warm()
+
+
 def run_checks(data: dict[str, Any], validation: bool) -> list[Diagnostic]:
+    from generator import extensions, lint
+
     found = extensions.check(data)
     found += validate.validate(data) if validation else validate.external_refs(data)
     return found + lint.lint(data)
@@ -514,6 +534,8 @@ def report_drift(
 ) -> None:
     """`--check`: list what differs from the tree on disk (with -v, as a unified diff) and stop
     (exit 1 on drift)."""
+    from generator import write
+
     added, removed, changed = write.compare(files, out)
     if reporter.fmt == "text":
         for label, paths in (("added", added), ("removed", removed), ("changed", changed)):

@@ -16,10 +16,9 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from collections.abc import Collection
-from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
-from generator.cache import Cache
+from generator.cache import Cache, installed_version
 from generator.diagnostics import Fatal, error
 
 LINE_LENGTH = 100
@@ -46,7 +45,7 @@ def format_files(
     verbatim: Collection[PurePosixPath] = (),
 ) -> dict[PurePosixPath, str]:
     cache = cache or Cache(None)
-    key = ("ruff", version("ruff"), *OPTIONS)
+    key = ("ruff", installed_version("ruff"), *OPTIONS)
     done, todo = {}, {}
     for path, text in files.items():
         if path.suffix != ".py" or path in verbatim:

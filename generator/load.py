@@ -11,12 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from generator.diagnostics import Fatal, error
 
@@ -24,8 +20,6 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 128  # openapi-spec-validator itself recurses too deep from about 240 levels
 MAX_NODES = 5_000_000  # values in the document once YAML aliases are expanded
 URL_TIMEOUT = 30.0
-
-_YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -69,6 +63,9 @@ def read_bytes(source: str) -> bytes:
 
 
 def _fetch(url: str) -> bytes:
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "sdkgen"})
     try:
         with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:
@@ -110,8 +107,10 @@ def _parse_json(raw: bytes, source: str) -> Any:
 
 
 def _parse_yaml(raw: bytes, source: str) -> Any:
+    import yaml  # here, like urllib below: a JSON document from a file needs neither
+
     try:
-        return yaml.load(raw, Loader=_YamlLoader)
+        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc.problem):  # libyaml's own limit
             raise Fatal(

@@ -16,8 +16,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import jsonpath_rfc9535 as jsonpath
-
 from generator import load
 from generator.diagnostics import Diagnostic, Fatal, error, has_errors, warning
 
@@ -66,6 +64,8 @@ def _check_action(action: Any, index: int, source: str) -> list[Diagnostic]:
             error("SDK030", f"{at}/target", "target must be a JSONPath starting with $", source)
         )
     else:
+        import jsonpath_rfc9535 as jsonpath  # here: most runs apply no overlay
+
         try:
             jsonpath.compile(target)
         except jsonpath.JSONPathError as exc:
@@ -83,6 +83,8 @@ def _check_action(action: Any, index: int, source: str) -> list[Diagnostic]:
 def _apply_action(
     doc: dict[str, Any], action: dict[str, Any], index: int, source: str
 ) -> list[Diagnostic]:
+    import jsonpath_rfc9535 as jsonpath
+
     nodes = jsonpath.find(action["target"], doc)
     at = f"#/actions/{index}/target"
     if not nodes:

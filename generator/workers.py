@@ -1,9 +1,11 @@
-"""Independent stages in forked worker processes: validation runs while the IR is built,
-rendered and formatted.
+"""Independent stages in a forked worker process: the checks (validation, lint) run while the
+IR is built, rendered and formatted.
 
-Workers are forked (Linux), so they start in milliseconds with everything already imported;
-where fork is not available, or `SDKGEN_WORKERS=0`, the work runs inline, in order. Results
-(and `Fatal` errors) come back pickled; the output is the same either way.
+One worker, forked (Linux) in milliseconds as the command starts and warmed up by `start`
+(imports, while the parent loads the document); `submit`ted work then runs in it in order.
+Where fork is not available, or `SDKGEN_WORKERS=0`, the work runs inline, in order, and warming
+up is skipped. Arguments, results (and `Fatal` errors) travel pickled; the output is the same
+either way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import ParamSpec, TypeVar
 
 T = TypeVar("T")
 P = ParamSpec("P")
-MAX_WORKERS = 2
 
 
 def enabled() -> bool:
@@ -28,7 +29,13 @@ def enabled() -> bool:
 
 @functools.cache
 def _executor() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(MAX_WORKERS, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+
+
+def start(warm_up: Callable[[], object]) -> None:
+    """Fork the worker now and run `warm_up` in it first."""
+    if enabled():
+        _executor().submit(warm_up)
 
 
 def submit(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], T]:

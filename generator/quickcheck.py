@@ -1,0 +1,344 @@
+"""A quick proof that openapi-spec-validator would find nothing wrong with a document.
+
+openapi-spec-validator costs 0.3 s to import and 0.1-6 s to run (pure-Python JSON Schema over
+the whole document, then a walk through every schema). `proves_valid` repeats its checks in a
+fraction of the time: the document against the same OpenAPI 3.0 schema and each schema against
+the same draft-4 meta-schema, both with jsonschema-rs (the Rust backend openapi-spec-validator
+itself can use), then the walk below, over plain dicts.
+
+It answers True only when it has shown that every check passes. Whatever it cannot show (an
+error, a construct outside what it models, an exception) makes it answer False, and the caller
+runs openapi-spec-validator, whose verdict and messages users see. So it may be stricter than the
+validator, never more lenient; `tests/test_quickcheck.py` holds it to that on every document of
+the test corpora and on random ones. What it models, after openapi-spec-validator 0.9's
+`validation/keywords.py`: tag names unique; per path, its parameters' schemas, duplicate
+parameters and path templates against path parameters; per operation, unique operationIds, its
+parameters and its responses' media type schemas; every component schema. Each schema (through
+allOf/anyOf/oneOf/not/items/properties) is checked against the meta-schema, its `required`
+against the properties an `allOf` defines, and its `default` against itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import math
+import re
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+MAX_REF_HOPS = 64
+
+
+class Unsure(Exception):
+    """Something the quick check cannot show valid: the full validator decides."""
+
+
+def proves_valid(data: Any) -> bool:
+    """True if openapi-spec-validator would report no error for `data` (OpenAPI 3.0 only)."""
+    if not isinstance(data, dict) or not str(data.get("openapi", "")).startswith("3.0"):
+        return False
+    try:
+        document, meta = _validators()
+        if not document.is_valid(data):
+            return False
+        _Walk(data, meta).run()
+    except Exception:  # Unsure, a malformed value, RecursionError: let the validator say
+        return False
+    return True
+
+
+def warm() -> None:
+    """Load jsonschema-rs and compile the two schemas (40 ms), ahead of `proves_valid`."""
+    _validators()
+
+
+def _resource(package: str, *parts: str) -> Any:
+    """A JSON file shipped inside `package`, found without importing it (0.3 s for the
+    validator)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise Unsure(f"{package} is not installed")
+    return json.loads(Path(next(iter(spec.submodule_search_locations)), *parts).read_bytes())
+
+
+@functools.cache
+def _validators() -> tuple[Any, Any]:
+    import jsonschema_rs
+
+    document = _resource("openapi_spec_validator", "resources", "schemas", "v3.0", "schema.json")
+    meta = _resource("jsonschema_specifications", "schemas", "draft4", "metaschema.json")
+    # Formats are annotations for the document, as in the validator; the meta-schema's only
+    # format, `regex` on `pattern`, is checked by `_Walk._meta` with the validator's own rule.
+    return (
+        jsonschema_rs.Draft4Validator(document, validate_formats=False),
+        jsonschema_rs.Draft4Validator(meta, validate_formats=False),
+    )
+
+
+class _Walk:
+    def __init__(self, data: dict[str, Any], meta: Any) -> None:
+        self.data = data
+        self.meta = meta
+        self.visited: set[int] = set()
+        self.meta_checked: set[int] = set()
+
+    def run(self) -> None:
+        data = self.data
+        tags = [self.resolve(t) for t in self.resolve(data.get("tags", []))]
+        names = [t["name"] for t in tags]
+        if len(names) != len(set(names)):
+            raise Unsure("duplicate tag")
+        operation_ids: set[Any] = set()
+        for url, node in self.resolve(data.get("paths", {})).items():
+            item = self.resolve(node)
+            shared = self.parameters(item.get("parameters"))
+            for method, operation in item.items():
+                if method in OPERATIONS:
+                    self.operation(url, self.resolve(operation), shared, operation_ids)
+        components = self.resolve(data.get("components", {}))
+        for schema in self.resolve(components.get("schemas", {})).values():
+            self.schema(schema, require_properties=True)
+
+    def operation(
+        self, url: str, operation: dict[str, Any], shared: list[str], seen: set[Any]
+    ) -> None:
+        operation_id = operation.get("operationId")
+        if operation_id is not None:
+            if operation_id in seen:
+                raise Unsure("duplicate operationId")
+            seen.add(operation_id)
+        for response in self.resolve(operation.get("responses", {})).values():
+            for node in self.resolve(self.resolve(response).get("content", {})).values():
+                media = self.resolve(node)
+                if "schema" in media:
+                    self.schema(media["schema"], require_properties=True)
+        names = set(self.parameters(operation.get("parameters")) + shared)
+        templated = set(filter(None, (f[1] for f in string.Formatter().parse(url))))
+        if names != templated:
+            raise Unsure("unresolved path parameter")
+
+    def parameters(self, parameters: Any) -> list[str]:
+        """Check a parameter list; the names of its path parameters."""
+        if parameters is None:
+            return []
+        seen, path = set(), []
+        for node in self.resolve(parameters):
+            parameter = self.resolve(node)
+            if "schema" in parameter:
+                self.schema(parameter["schema"], require_properties=True)
+            key = (parameter["name"], parameter["in"])
+            if key in seen:
+                raise Unsure("duplicate parameter")
+            seen.add(key)
+            if parameter["in"] == "path":
+                path.append(parameter["name"])
+        return path
+
+    def schema(self, node: Any, *, require_properties: bool) -> None:
+        schema = self.resolve(node)
+        if not isinstance(schema, dict):
+            raise Unsure("a schema is not an object")
+        if id(schema) not in self.meta_checked:  # every schema, nested ones included: stricter
+            self.meta_checked.add(id(schema))
+            self._meta(schema)
+        if "allOf" in schema and require_properties:  # on every such visit: stricter
+            self._required(schema)
+        if id(schema) in self.visited:
+            return
+        self.visited.add(id(schema))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            for inner in self.resolve(schema.get(keyword, [])):
+                self.schema(inner, require_properties=False)
+        for keyword in ("not", "items"):
+            if keyword in schema:
+                self.schema(schema[keyword], require_properties=False)
+        for inner in self.resolve(schema.get("properties", {})).values():
+            self.schema(inner, require_properties=False)
+        self._default(schema)
+
+    def _default(self, schema: dict[str, Any]) -> None:
+        """The validator checks a default unless it is null in a nullable schema."""
+        if "default" not in schema:
+            return
+        value = schema["default"]
+        if (value is not None or schema.get("nullable") is not True) and not _value_ok(
+            self, schema, value
+        ):
+            raise Unsure("a default that may not match its schema")
+
+    def _required(self, schema: dict[str, Any]) -> None:
+        defined = set(self.resolve(schema.get("properties", {})))
+        for inner in self.resolve(schema["allOf"]):
+            defined |= self.properties(inner, set())
+        if set(self.resolve(schema.get("required", []))) - defined:
+            raise Unsure("required names a property no allOf member defines")
+
+    def _meta(self, schema: dict[str, Any]) -> None:
+        if not self.meta.is_valid(schema):
+            raise Unsure("a schema the meta-schema rejects")
+        for pattern in _patterns(schema):  # the meta-schema's `format: regex`
+            if not _valid_regex(pattern):
+                raise Unsure("a pattern that may not compile")
+
+    def properties(self, node: Any, seen: set[int]) -> set[str]:
+        """Every property name a schema defines, through allOf/anyOf/oneOf/items/not (as the
+        validator collects them for `required`)."""
+        schema = self.resolve(node)
+        if not isinstance(schema, dict):
+            return set()
+        if id(schema) in seen:  # the validator recurses without end here
+            raise Unsure("a cycle through allOf")
+        seen = seen | {id(schema)}
+        found = set(self.resolve(schema.get("properties", {})))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            for inner in self.resolve(schema.get(keyword, [])):
+                found |= self.properties(inner, seen)
+        for keyword in ("items", "not"):
+            if keyword in schema:
+                found |= self.properties(schema[keyword], seen)
+        return found
+
+    def resolve(self, node: Any) -> Any:
+        """Follow local `$ref`s, as the validator's paths do when they read a value."""
+        for _ in range(MAX_REF_HOPS):
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+                return node
+            ref = unquote(node["$ref"])
+            if ref != "#" and not ref.startswith("#/"):
+                raise Unsure("a reference outside the document, or to an anchor")
+            node = self.data
+            for part in ref[2:].split("/") if ref != "#" else []:
+                key = part.replace("~1", "/").replace("~0", "~")
+                node = node[int(key)] if isinstance(node, list) else node[key]
+        raise Unsure("a reference chain too long")
+
+
+def _patterns(schema: Any) -> Iterator[str]:
+    """Every `pattern` string in a schema and the schemas nested in it (over-approximated:
+    any `pattern` key with a string value)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    yield value
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+@functools.cache
+def _valid_regex(pattern: str) -> bool:
+    """openapi-schema-validator accepts a pattern that compiles with `regress` when that is
+    installed, else with `re`: require both, so that either rule would accept it."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    try:
+        import regress  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return True
+    try:
+        regress.Regex(pattern)
+    except Exception:
+        return False
+    return True
+
+
+# --- defaults: the subset of OAS 3.0 schema semantics the quick check decides ---------------
+
+_ANNOTATIONS = {
+    "description", "title", "example", "deprecated", "readOnly", "writeOnly", "nullable",
+    "default", "xml", "externalDocs",
+}  # fmt: skip
+_DECIDED = _ANNOTATIONS | {
+    "type", "format", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "minLength", "maxLength", "items", "minItems", "maxItems",
+}  # fmt: skip
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+_INT_RANGES = {"int32": 1 << 31, "int64": 1 << 63}
+# Formats jsonschema checks only when one of these packages is installed.
+_OPTIONAL_FORMATS = {
+    "uri": ("rfc3987", "rfc3986_validator"),
+    "uri-reference": ("rfc3987", "rfc3986_validator"),
+    "iri": ("rfc3987", "rfc3987_syntax"),
+    "iri-reference": ("rfc3987", "rfc3987_syntax"),
+}
+
+
+def _value_ok(walk: _Walk, node: Any, value: Any) -> bool:
+    """True only if `value` certainly matches the schema (OAS 3.0 rules, the validator's
+    formats); False whenever in doubt."""
+    schema = walk.resolve(node)
+    if not isinstance(schema, dict) or any(
+        k not in _DECIDED and not k.startswith("x-") for k in schema
+    ):
+        return False
+    if value is None or (isinstance(value, float) and math.isnan(value)):  # undecided
+        return False
+    kind = schema.get("type")
+    if kind is not None:
+        if kind not in _TYPES or not isinstance(value, _TYPES[kind]):
+            return False
+        if isinstance(value, bool) and kind != "boolean":
+            return False
+    if "enum" in schema and not any(
+        type(choice) is type(value) and choice == value for choice in schema["enum"]
+    ):
+        return False
+    return _format_ok(schema, value) and _bounds_ok(walk, schema, value)
+
+
+def _format_ok(schema: dict[str, Any], value: Any) -> bool:
+    fmt = schema.get("format")
+    if fmt is None or fmt == "password":
+        return True
+    if fmt in ("float", "double"):  # any number but a bool
+        return type(value) in (int, float) or not isinstance(value, int | float)
+    if fmt in _INT_RANGES:
+        limit = _INT_RANGES[fmt]
+        return type(value) is not int or -limit <= value < limit
+    if isinstance(fmt, str) and fmt in _OPTIONAL_FORMATS:
+        return not any(_installed(name) for name in _OPTIONAL_FORMATS[fmt])
+    return False  # other formats: the validator may check them
+
+
+@functools.cache
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def _bounds_ok(walk: _Walk, schema: dict[str, Any], value: Any) -> bool:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        above = low is None or (value > low if schema.get("exclusiveMinimum") else value >= low)
+        below = high is None or (value < high if schema.get("exclusiveMaximum") else value <= high)
+        return above and below
+    if isinstance(value, str):
+        return _within(len(value), schema, "minLength", "maxLength")
+    if isinstance(value, list):
+        items = schema.get("items", {})
+        return _within(len(value), schema, "minItems", "maxItems") and all(
+            _value_ok(walk, items, item) for item in value
+        )
+    return not (isinstance(value, dict) and value)  # an object: only {} is decided
+
+
+def _within(size: int, schema: dict[str, Any], low: str, high: str) -> bool:
+    return bool(schema.get(low, 0) <= size <= schema.get(high, size))
