@@ -1,8 +1,8 @@
 """The `sdkgen` command line: each command reads as the pipeline it runs.
 
 Stage modules (build, render, lint...) are imported where they are used: `generate` forks the
-checks' worker as soon as it starts, and whatever is imported before that is on every run's
-critical path.
+checks' worker as soon as the document is loaded (unless their result is cached), and whatever
+is imported before that is on every run's critical path.
 
 Exit codes: 0 success; 1 the document or the output is not acceptable (unreadable, invalid,
 errors, drift; with `--strict`, warnings too); 2 usage error (click). Problems are printed one
@@ -19,7 +19,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -198,32 +198,14 @@ def generate(
     **_: Any,
 ) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
-    workers.start(warm_checks)  # the checks' imports, while the document loads
     cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
     job = resolve_job(settings, document, output, package_name, env_prefix)
     hint = "" if skip_validation else " (--skip-validation generates anyway)"
-    from generator import build, render, write
-    from generator.format import format_files
-
+    options = Options(job.package_name, job.env_prefix, include_unused, package_version, layout)
     try:  # while the checks run in a worker
-        api, found = build.build(
-            document.data,
-            package_name=job.package_name,
-            env_prefix=job.env_prefix,
-            include_unused=include_unused,
-        )
-        rendered = render.render(
-            api,
-            generator_version=__version__,
-            spec_sha256=document.sha256,
-            overlays=document.overlays,
-            version=package_version,
-            layout=layout,
-            cache_root=cache.root,
-        )
-        files = format_files(rendered, cache, render.runtime_paths(api.package_name, layout))
+        files, found, counts = generated(document, options, cache)
     except Fatal:  # the checks' errors say more about an invalid document than the builder's
         reporter.add(checked(), document.source)
         reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
@@ -232,16 +214,74 @@ def generate(
     reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
     reporter.add(found, document.source)
     reporter.stop_on_errors(f"{document.source} cannot be generated")
-    result = summary_of(api, job.output, len(files))
+    result = {"output": str(job.output), "package": job.package_name, **counts}
+    result["files"] = len(files)
     if check:
         report_drift(files, job.output, reporter, result, show_diff=reporter.verbose > 0)
+    from generator import write
+
     write.write(files, job.output)
     reporter.finish(
-        f"generated {api.package_name} in {job.output}: {result['operations']} operations, "
+        f"generated {job.package_name} in {job.output}: {result['operations']} operations, "
         f"{result['models']} models, {result['enums']} enums",
         result,
         failed=False,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    package_name: str
+    env_prefix: str
+    include_unused: bool
+    package_version: str | None
+    layout: str
+
+
+def generated(
+    document: load.Document, options: Options, cache: Cache
+) -> tuple[dict[PurePosixPath, str], list[Diagnostic], dict[str, int]]:
+    """build -> render -> format: the files, the builder's diagnostics and what was counted.
+    The whole result is cached by the document's and overlays' digests, the options and ruff's
+    version (and, as every entry, sdkgen's code): an unchanged job needs neither Jinja2 nor
+    the IR."""
+    key = (document.sha256, repr(document.overlays), repr(options), installed_version("ruff"))
+    hit = cache.get("generate", *key)
+    if hit is not None:
+        saved = json.loads(hit)
+        files = {PurePosixPath(p): text for p, text in saved["files"].items()}
+        return files, [diagnostic_from_json(d) for d in saved["found"]], saved["counts"]
+    from generator import build, render
+    from generator.format import format_files
+
+    api, found = build.build(
+        document.data,
+        package_name=options.package_name,
+        env_prefix=options.env_prefix,
+        include_unused=options.include_unused,
+    )
+    rendered = render.render(
+        api,
+        generator_version=__version__,
+        spec_sha256=document.sha256,
+        overlays=document.overlays,
+        version=options.package_version,
+        layout=options.layout,
+        cache_root=cache.root,
+    )
+    files = format_files(rendered, cache, render.runtime_paths(api.package_name, options.layout))
+    counts = {
+        "operations": sum(len(g.operations) for g in api.groups),
+        "models": len(api.models),
+        "enums": len(api.enums),
+    }
+    saved = {
+        "files": {str(p): text for p, text in files.items()},
+        "found": [d.as_json() for d in found],
+        "counts": counts,
+    }
+    cache.put("generate", json.dumps(saved), *key)
+    return files, found, counts
 
 
 @main.command(name="validate")
@@ -457,16 +497,6 @@ def start_checks(
     return result
 
 
-def warm_checks() -> None:
-    """Import what the checks need (0.3 s), in the worker, before they are asked for."""
-    import openapi_schema_validator  # lint's example check
-
-    from generator import lint, quickcheck
-
-    del openapi_schema_validator, lint
-    quickcheck.warm()
-
-
 def run_checks(data: dict[str, Any], validation: bool) -> list[Diagnostic]:
     from generator import extensions, lint
 
@@ -516,17 +546,6 @@ def resolve_job(
 
 def diagnostic_from_json(d: dict[str, str]) -> Diagnostic:
     return Diagnostic(Severity(d["severity"]), d["code"], d["pointer"], d["message"], d["file"])
-
-
-def summary_of(api: Any, out: Path, files: int) -> dict[str, Any]:
-    return {
-        "output": str(out),
-        "package": api.package_name,
-        "operations": sum(len(g.operations) for g in api.groups),
-        "models": len(api.models),
-        "enums": len(api.enums),
-        "files": files,
-    }
 
 
 def report_drift(

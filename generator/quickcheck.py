@@ -53,11 +53,6 @@ def proves_valid(data: Any) -> bool:
     return True
 
 
-def warm() -> None:
-    """Load jsonschema-rs and compile the two schemas (40 ms), ahead of `proves_valid`."""
-    _validators()
-
-
 def _resource(package: str, *parts: str) -> Any:
     """A JSON file shipped inside `package`, found without importing it (0.3 s for the
     validator)."""

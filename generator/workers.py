@@ -1,27 +1,29 @@
 """Independent stages in a forked worker process: the checks (validation, lint) run while the
 IR is built, rendered and formatted.
 
-One worker, forked (Linux) in milliseconds as the command starts and warmed up by `start`
-(imports, while the parent loads the document); `submit`ted work then runs in it in order.
-Where fork is not available, or `SDKGEN_WORKERS=0`, the work runs inline, in order, and warming
-up is skipped. Arguments, results (and `Fatal` errors) travel pickled; the output is the same
-either way.
+One worker, forked (Linux) in milliseconds when work is first submitted, so it starts with
+everything imported so far; where fork is not available, or `SDKGEN_WORKERS=0`, the work runs
+inline, in order. Arguments, results (and `Fatal` errors) travel pickled; the output is the
+same either way.
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+if TYPE_CHECKING:  # imported when first used: 30 ms that a cached run does not need
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 
 def enabled() -> bool:
+    import multiprocessing
+
     return os.environ.get("SDKGEN_WORKERS", "") != "0" and (
         "fork" in multiprocessing.get_all_start_methods()
     )
@@ -29,13 +31,10 @@ def enabled() -> bool:
 
 @functools.cache
 def _executor() -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-
-
-def start(warm_up: Callable[[], object]) -> None:
-    """Fork the worker now and run `warm_up` in it first."""
-    if enabled():
-        _executor().submit(warm_up)
 
 
 def submit(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], T]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,13 +41,17 @@ def test_runs_are_byte_identical_across_seeds_caches_and_workers(
         _generate(
             path, tmp_path / "b", PYTHONHASHSEED="4242", SDKGEN_WORKERS="0", SDKGEN_CACHE_DIR="off"
         ),
-        # everything from the cache
+        # everything from the cache: the whole result and the checks
         _generate(
             path, tmp_path / "c", PYTHONHASHSEED="7", SDKGEN_WORKERS="1", SDKGEN_CACHE_DIR=cache
         ),
     ]
-    assert runs[0] == runs[1] == runs[2]
-    assert any((tmp_path / "cache" / "format").rglob("*")), "the cache was not used"
+    for namespace in ("generate", "check", "format"):
+        assert any((tmp_path / "cache" / namespace).rglob("*")), f"no {namespace} entries"
+    shutil.rmtree(tmp_path / "cache" / "generate")
+    # built and rendered again, formatted files from the cache
+    runs.append(_generate(path, tmp_path / "d", SDKGEN_WORKERS="0", SDKGEN_CACHE_DIR=cache))
+    assert runs[0] == runs[1] == runs[2] == runs[3]
     assert not any(
         b"/tmp" in content or str(tmp_path).encode() in content for content in runs[0].values()
     )
@@ -55,7 +60,13 @@ def test_runs_are_byte_identical_across_seeds_caches_and_workers(
 def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path, leonardo_spec: Path) -> None:
     cache = tmp_path / "cache"
     clean = _generate(leonardo_spec, tmp_path / "a", SDKGEN_CACHE_DIR=str(cache))
-    entries = [e for e in (cache / "format").rglob("*") if e.is_file()]
+    entries = [
+        entry
+        for namespace in ("generate", "check", "format")
+        for entry in (cache / namespace).rglob("*")
+        if entry.is_file()
+    ]
+    assert len(entries) > 3
     for number, entry in enumerate(entries):  # truncated, edited, or not even text
         damaged = entry.read_bytes()[:-10] if number % 2 else entry.read_bytes() + b"# edited\n"
         entry.write_bytes(damaged if number % 3 else b"\xff\xfe")

@@ -36,6 +36,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 BENCH_VENV = HERE / ".venv"
+# sdkgen as users install it: a wheel built from this checkout (templates precompiled), in its
+# own venv, reinstalled on every benchmark run; never the editable install under test.
+SDKGEN_VENV = HERE / ".venv-sdkgen"
 SPECS = ROOT.parent / "shared" / "specs"
 LEONARDO = SPECS / "leonardo-ai-variation-openapi.json"
 PUBLIC = SPECS / "public"
@@ -147,6 +150,21 @@ def ensure_peers() -> dict[str, str]:
     return peer_versions()
 
 
+def install_sdkgen() -> None:
+    """Build and install this checkout into SDKGEN_VENV (dependencies once, sdkgen each run)."""
+    python = SDKGEN_VENV / "bin" / "python"
+    if not python.exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(SDKGEN_VENV)
+    print(f"installing this checkout into {SDKGEN_VENV.relative_to(ROOT)} ...", flush=True)
+    pip = [str(python), "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, str(ROOT)], check=True)  # the dependencies, when they change
+    subprocess.run([*pip, "--no-deps", "--force-reinstall", str(ROOT)], check=True)
+
+
+def sdkgen_bin() -> Path:
+    return SDKGEN_VENV / "bin" / "sdkgen"
+
+
 def peer_versions() -> dict[str, str]:
     code = (
         "import importlib.metadata as m, json; print(json.dumps({n: m.version(n) for n in "
@@ -208,7 +226,7 @@ def command(
 ) -> list[str]:
     """The command line a user types (validation on, as shipped)."""
     argv: dict[str, list[str]] = {
-        "sdkgen": [str(Path(sys.executable).parent / "sdkgen"), "generate", str(spec)],
+        "sdkgen": [str(sdkgen_bin()), "generate", str(spec)],
         "opc": [str(bench_bin("openapi-python-client")), "generate", "--path", str(spec)],
         "oag": [str(bench_bin("openapi-generator-cli")), "generate", "-i", str(spec)],
     }
@@ -617,7 +635,7 @@ def describe_sdkgen() -> str:
     """sdkgen's version and the checkout it runs from: `sdkgen, version 0.1.0 (git 9a7f955+)`,
     `+` meaning uncommitted changes in generator/ or templates/."""
     version = subprocess.run(
-        [str(Path(sys.executable).parent / "sdkgen"), "--version"],
+        [str(sdkgen_bin()), "--version"],
         capture_output=True,
         text=True,
         check=False,
@@ -674,6 +692,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"unknown peer(s) {', '.join(sorted(bad))}; choose from opc, oag")
     specs = ladder([s for s in args.specs.split(",") if s] or None)
     versions = ensure_peers() if peers else {}
+    install_sdkgen()
     tools = ["sdkgen", *peers]
     sdkgen_version = describe_sdkgen()
     results: dict[str, dict[str, Series]] = {}
