@@ -14,6 +14,7 @@ Rules (the table tests in tests/test_naming.py pin them):
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import sys
@@ -75,9 +76,16 @@ TAKEN_MODULES = frozenset(sys.stdlib_module_names) | {
 
 
 def words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", text.replace("&", " and "))
-    ascii_text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
-    return _WORD.findall(ascii_text)
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=65536)  # the same names come back for every use of a schema
+def _words(text: str) -> tuple[str, ...]:
+    text = text.replace("&", " and ")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
+    return tuple(_WORD.findall(text))
 
 
 def _digits_last(parts: list[str], prefix: str) -> list[str]:
