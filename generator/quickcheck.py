@@ -15,7 +15,7 @@ the test corpora and on random ones. What it models, after openapi-spec-validato
 parameters and path templates against path parameters; per operation, unique operationIds, its
 parameters and its responses' media type schemas; every component schema. Each schema (through
 allOf/anyOf/oneOf/not/items/properties) is checked against the meta-schema, its `required`
-against the properties an `allOf` defines, and its `default` against itself.
+against the properties an `allOf` defines, and its `default` against itself (`conforms`).
 """
 
 from __future__ import annotations
@@ -23,20 +23,15 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-import math
 import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+
+from generator.conforms import Unsure, conforms, resolve
 
 OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-MAX_REF_HOPS = 64
-
-
-class Unsure(Exception):
-    """Something the quick check cannot show valid: the full validator decides."""
 
 
 def proves_valid(data: Any) -> bool:
@@ -162,8 +157,8 @@ class _Walk:
         if "default" not in schema:
             return
         value = schema["default"]
-        if (value is not None or schema.get("nullable") is not True) and not _value_ok(
-            self, schema, value
+        if (value is not None or schema.get("nullable") is not True) and not conforms(
+            self.data, schema, value
         ):
             raise Unsure("a default that may not match its schema")
 
@@ -200,18 +195,7 @@ class _Walk:
         return found
 
     def resolve(self, node: Any) -> Any:
-        """Follow local `$ref`s, as the validator's paths do when they read a value."""
-        for _ in range(MAX_REF_HOPS):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                return node
-            ref = unquote(node["$ref"])
-            if ref != "#" and not ref.startswith("#/"):
-                raise Unsure("a reference outside the document, or to an anchor")
-            node = self.data
-            for part in ref[2:].split("/") if ref != "#" else []:
-                key = part.replace("~1", "/").replace("~0", "~")
-                node = node[int(key)] if isinstance(node, list) else node[key]
-        raise Unsure("a reference chain too long")
+        return resolve(self.data, node)
 
 
 def _patterns(schema: Any) -> Iterator[str]:
@@ -247,93 +231,3 @@ def _valid_regex(pattern: str) -> bool:
     except Exception:
         return False
     return True
-
-
-# --- defaults: the subset of OAS 3.0 schema semantics the quick check decides ---------------
-
-_ANNOTATIONS = {
-    "description", "title", "example", "deprecated", "readOnly", "writeOnly", "nullable",
-    "default", "xml", "externalDocs",
-}  # fmt: skip
-_DECIDED = _ANNOTATIONS | {
-    "type", "format", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minLength", "maxLength", "items", "minItems", "maxItems",
-}  # fmt: skip
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-}
-_INT_RANGES = {"int32": 1 << 31, "int64": 1 << 63}
-# Formats jsonschema checks only when one of these packages is installed.
-_OPTIONAL_FORMATS = {
-    "uri": ("rfc3987", "rfc3986_validator"),
-    "uri-reference": ("rfc3987", "rfc3986_validator"),
-    "iri": ("rfc3987", "rfc3987_syntax"),
-    "iri-reference": ("rfc3987", "rfc3987_syntax"),
-}
-
-
-def _value_ok(walk: _Walk, node: Any, value: Any) -> bool:
-    """True only if `value` certainly matches the schema (OAS 3.0 rules, the validator's
-    formats); False whenever in doubt."""
-    schema = walk.resolve(node)
-    if not isinstance(schema, dict) or any(
-        k not in _DECIDED and not k.startswith("x-") for k in schema
-    ):
-        return False
-    if value is None or (isinstance(value, float) and math.isnan(value)):  # undecided
-        return False
-    kind = schema.get("type")
-    if kind is not None:
-        if kind not in _TYPES or not isinstance(value, _TYPES[kind]):
-            return False
-        if isinstance(value, bool) and kind != "boolean":
-            return False
-    if "enum" in schema and not any(
-        type(choice) is type(value) and choice == value for choice in schema["enum"]
-    ):
-        return False
-    return _format_ok(schema, value) and _bounds_ok(walk, schema, value)
-
-
-def _format_ok(schema: dict[str, Any], value: Any) -> bool:
-    fmt = schema.get("format")
-    if fmt is None or fmt == "password":
-        return True
-    if fmt in ("float", "double"):  # any number but a bool
-        return type(value) in (int, float) or not isinstance(value, int | float)
-    if fmt in _INT_RANGES:
-        limit = _INT_RANGES[fmt]
-        return type(value) is not int or -limit <= value < limit
-    if isinstance(fmt, str) and fmt in _OPTIONAL_FORMATS:
-        return not any(_installed(name) for name in _OPTIONAL_FORMATS[fmt])
-    return False  # other formats: the validator may check them
-
-
-@functools.cache
-def _installed(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-def _bounds_ok(walk: _Walk, schema: dict[str, Any], value: Any) -> bool:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        low, high = schema.get("minimum"), schema.get("maximum")
-        above = low is None or (value > low if schema.get("exclusiveMinimum") else value >= low)
-        below = high is None or (value < high if schema.get("exclusiveMaximum") else value <= high)
-        return above and below
-    if isinstance(value, str):
-        return _within(len(value), schema, "minLength", "maxLength")
-    if isinstance(value, list):
-        items = schema.get("items", {})
-        return _within(len(value), schema, "minItems", "maxItems") and all(
-            _value_ok(walk, items, item) for item in value
-        )
-    return not (isinstance(value, dict) and value)  # an object: only {} is decided
-
-
-def _within(size: int, schema: dict[str, Any], low: str, high: str) -> bool:
-    return bool(schema.get(low, 0) <= size <= schema.get(high, size))

@@ -1,0 +1,421 @@
+"""Does a value certainly match an OpenAPI 3.0 schema? A decision in microseconds, or "not sure".
+
+`conforms(doc, schema, value, mode)` answers True only when openapi-schema-validator's
+`OAS30Validator` (mode None: how defaults are checked), `OAS30ReadValidator` ("read") or
+`OAS30WriteValidator` ("write", how lint checks examples) would find no error. It knows the
+keywords below exactly, as those validators apply them (OAS `nullable`, `$ref` siblings, the
+formats they check in this environment); a `oneOf` holds when one branch conforms and `refutes`
+shows every other one fails. Anything else (not, multipleOf, uniqueItems, patternProperties,
+discriminators, formats checked by optional packages that are installed) makes it answer
+False, and the caller asks the real validator, which costs 0.25 s to import and a millisecond
+per value. So False means "not shown", never "invalid"; `tests/test_quickcheck.py` holds the
+True answers to that.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import functools
+import importlib.util
+import ipaddress
+import math
+import re
+import uuid
+from typing import Any
+from urllib.parse import unquote
+
+MAX_HOPS = 64  # $refs followed in a row, and schemas nested without consuming the value
+
+# Keywords that never make these validators fail (annotations, or not implemented by them).
+_ANNOTATIONS = frozenset(
+    {"description", "title", "example", "deprecated", "xml", "externalDocs", "default"}
+)
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+_JSON = (bool, int, float, str, list, dict)
+_INT_RANGES = {"int32": 1 << 31, "int64": 1 << 63}
+# Formats jsonschema checks only when one of these packages is installed.
+_OPTIONAL_FORMATS = {
+    "uri": ("rfc3987", "rfc3986_validator"),
+    "uri-reference": ("rfc3987", "rfc3986_validator"),
+    "iri": ("rfc3987", "rfc3987_syntax"),
+    "iri-reference": ("rfc3987", "rfc3987_syntax"),
+    "hostname": ("fqdn",),
+    "color": ("webcolors",),
+    "json-pointer": ("jsonpointer",),
+    "relative-json-pointer": ("jsonpointer",),
+    "uri-template": ("uri_template",),
+    "duration": ("isoduration",),
+}
+# Formats jsonschema 4 or openapi-schema-validator may check that are not decided here; any
+# other name is checked by neither.
+_UNDECIDED_FORMATS = frozenset({"idn-hostname", "regex"})
+# A subset of RFC 3339 date-times that rfc3339-validator certainly accepts (days checked below).
+_DATE_TIME = re.compile(
+    r"(\d{4})-(0[1-9]|1[0-2])-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
+    r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class Unsure(Exception):
+    """Something the quick checks cannot show valid: the real validator decides."""
+
+
+def is_ref(node: Any) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str)
+
+
+def resolve(doc: Any, node: Any) -> Any:
+    """Follow local `$ref`s, ignoring their siblings, as openapi-spec-validator's paths do."""
+    for _ in range(MAX_HOPS):
+        if not is_ref(node):
+            return node
+        node = target(doc, node["$ref"])
+    raise Unsure("a reference chain too long")
+
+
+def target(doc: Any, ref: str) -> Any:
+    """What a local reference (`#/a/b~1c`, percent-encoded or not) points at."""
+    ref = unquote(ref)
+    if ref != "#" and not ref.startswith("#/"):
+        raise Unsure("a reference outside the document, or to an anchor")
+    node = doc
+    for part in ref[2:].split("/") if ref != "#" else []:
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def conforms(doc: Any, schema: Any, value: Any, mode: str | None = None) -> bool:
+    """True only if `value` certainly matches `schema` (references resolving in `doc`)."""
+    try:
+        return _Check(doc, mode).matches(schema, value, 0)
+    except Exception:  # Unsure, a broken reference or keyword, RecursionError: not shown
+        return False
+
+
+class _Check:
+    def __init__(self, doc: Any, mode: str | None) -> None:
+        self.doc = doc
+        self.mode = mode
+
+    def matches(self, node: Any, value: Any, depth: int) -> bool:
+        if depth > MAX_HOPS:
+            return False
+        if is_ref(node):  # these validators also apply a $ref's siblings: not modelled
+            if set(node) - {"$ref"} - _ANNOTATIONS:
+                return False
+            return self.matches(target(self.doc, node["$ref"]), value, depth + 1)
+        schema = node
+        if not isinstance(schema, dict):
+            return False
+        if any(
+            k not in _KEYWORDS and k not in _ANNOTATIONS and not k.startswith("x-") for k in schema
+        ):
+            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        if self.mode == "read" and schema.get("writeOnly") is True:
+            return False
+        if self.mode == "write" and schema.get("readOnly") is True:
+            return False
+        return all(_KEYWORDS[k](self, schema, value, depth) for k in schema if k in _KEYWORDS)
+
+    # --- keywords: each True only when it certainly passes ---------------------------------
+
+    def type_(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        kind = schema["type"]
+        if value is None:
+            return schema.get("nullable") is True
+        if not isinstance(kind, str) or kind not in _TYPES:
+            return False
+        return isinstance(value, _TYPES[kind]) and (kind == "boolean") == isinstance(value, bool)
+
+    def enum(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        if isinstance(value, dict | list):
+            return False
+        return any(type(choice) is type(value) and choice == value for choice in schema["enum"])
+
+    def format_(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        fmt = schema["format"]
+        if not isinstance(fmt, str):
+            return False
+        if fmt in _INT_RANGES:
+            limit = _INT_RANGES[fmt]
+            return type(value) is not int or -limit <= value < limit
+        if not isinstance(value, str):  # every other check lets a non-string pass
+            return not isinstance(value, bytes)
+        if fmt in _STRING_FORMATS:
+            return bool(_STRING_FORMATS[fmt](value))
+        if fmt in _OPTIONAL_FORMATS:
+            return not any(_installed(m) for m in _OPTIONAL_FORMATS[fmt])
+        return fmt not in _UNDECIDED_FORMATS
+
+    def pattern(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        if not isinstance(value, str):
+            return True
+        if _installed("regress"):  # then the validator matches with ECMA rules
+            return False
+        return re.search(schema["pattern"], value) is not None
+
+    def lengths(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        return not isinstance(value, str) or _within(len(value), schema, "minLength", "maxLength")
+
+    def bounds(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return True
+        low, high = schema.get("minimum"), schema.get("maximum")
+        above = low is None or (value > low if schema.get("exclusiveMinimum") else value >= low)
+        below = high is None or (value < high if schema.get("exclusiveMaximum") else value <= high)
+        return above and below
+
+    def items(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        if not isinstance(value, list):
+            return True
+        items = schema.get("items", {})
+        if not isinstance(items, dict):
+            return False
+        sized = _within(len(value), schema, "minItems", "maxItems")
+        unique = schema.get("uniqueItems") is not True or len(value) < 2
+        return sized and unique and all(self.matches(items, v, depth + 1) for v in value)
+
+    def object_(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        if not isinstance(value, dict):
+            return True
+        properties = schema.get("properties", {})
+        required = schema.get("required", [])
+        extra = schema.get("additionalProperties", True)
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            return False
+        if not all(name in value for name in required):  # stricter: no read/write exemptions
+            return False
+        if not _within(len(value), schema, "minProperties", "maxProperties"):
+            return False
+        for key, item in value.items():
+            if key in properties:
+                if not self.matches(properties[key], item, depth + 1):
+                    return False
+            elif extra is False or (
+                isinstance(extra, dict) and not self.matches(extra, item, depth + 1)
+            ):
+                return False
+        return extra is True or extra is False or isinstance(extra, dict)
+
+    def all_of(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        return "discriminator" not in schema and all(
+            self.matches(s, value, depth + 1) for s in schema["allOf"]
+        )
+
+    def any_of(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        return "discriminator" not in schema and any(
+            self.matches(s, value, depth + 1) for s in schema["anyOf"]
+        )
+
+    def one_of(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        branches = schema["oneOf"]
+        if "discriminator" in schema or not isinstance(branches, list):
+            return False
+        matching = [i for i, s in enumerate(branches) if self.matches(s, value, depth + 1)]
+        return len(matching) == 1 and all(
+            self.refutes(s, value, depth + 1) for i, s in enumerate(branches) if i != matching[0]
+        )
+
+    # --- refuting: True only when the value certainly fails --------------------------------
+
+    def refutes(self, node: Any, value: Any, depth: int) -> bool:
+        if depth > MAX_HOPS:
+            return False
+        if is_ref(node):  # the target alone failing is enough, whatever its siblings say
+            return self.refutes(target(self.doc, node["$ref"]), value, depth + 1)
+        if not isinstance(node, dict) or "discriminator" in node:
+            return False
+        return any(
+            check(self, node, value, depth) for key, check in _REFUTERS.items() if key in node
+        )
+
+    def wrong_type(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        kind = schema["type"]
+        if value is None:
+            return schema.get("nullable") is not True
+        if not isinstance(value, _JSON):  # bytes pass as binary strings, for one
+            return False
+        if kind in ("integer", "number"):
+            return isinstance(value, bool) or not isinstance(value, int | float)
+        return kind in _TYPES and (
+            not isinstance(value, _TYPES[kind]) or (kind == "boolean") != isinstance(value, bool)
+        )
+
+    def not_listed(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        return not isinstance(value, dict | list) and all(
+            not isinstance(choice, dict | list) and choice != value for choice in schema["enum"]
+        )
+
+    def missing(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        if not isinstance(value, dict):
+            return False
+        properties = schema.get("properties", {})
+        for name in schema["required"]:
+            declared = properties.get(name) if isinstance(properties, dict) else None
+            exempt = isinstance(declared, dict) and (
+                declared.get("readOnly") or declared.get("writeOnly")
+            )
+            if name not in value and not exempt:
+                return True
+        return False
+
+    def unexpected(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        properties = schema.get("properties", {})
+        return (
+            isinstance(value, dict)
+            and schema["additionalProperties"] is False
+            and "patternProperties" not in schema
+            and isinstance(properties, dict)
+            and any(key not in properties for key in value)
+        )
+
+    def bad_property(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        properties = schema["properties"]
+        return isinstance(value, dict) and any(
+            key in value and self.refutes(sub, value[key], depth + 1)
+            for key, sub in properties.items()
+        )
+
+    def bad_item(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        items = schema["items"]
+        return (
+            isinstance(value, list)
+            and isinstance(items, dict)
+            and any(self.refutes(items, v, depth + 1) for v in value)
+        )
+
+    def bad_member(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        return any(self.refutes(s, value, depth + 1) for s in schema["allOf"])
+
+    def no_branch(self, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        key = "anyOf" if "anyOf" in schema else "oneOf"
+        return all(self.refutes(s, value, depth + 1) for s in schema[key])
+
+    def ignored(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
+        return True
+
+
+_KEYWORDS = {
+    "type": _Check.type_,
+    "nullable": _Check.ignored,  # read by `type`
+    "readOnly": _Check.ignored,  # read by `matches`
+    "writeOnly": _Check.ignored,
+    "enum": _Check.enum,
+    "format": _Check.format_,
+    "pattern": _Check.pattern,
+    "minLength": _Check.lengths,
+    "maxLength": _Check.lengths,
+    "minimum": _Check.bounds,
+    "maximum": _Check.bounds,
+    "exclusiveMinimum": _Check.bounds,
+    "exclusiveMaximum": _Check.bounds,
+    "items": _Check.items,
+    "minItems": _Check.items,
+    "maxItems": _Check.items,
+    "uniqueItems": _Check.items,
+    "properties": _Check.object_,
+    "required": _Check.object_,
+    "additionalProperties": _Check.object_,
+    "minProperties": _Check.object_,
+    "maxProperties": _Check.object_,
+    "allOf": _Check.all_of,
+    "anyOf": _Check.any_of,
+    "oneOf": _Check.one_of,
+}
+_REFUTERS = {
+    "type": _Check.wrong_type,
+    "enum": _Check.not_listed,
+    "required": _Check.missing,
+    "additionalProperties": _Check.unexpected,
+    "properties": _Check.bad_property,
+    "items": _Check.bad_item,
+    "allOf": _Check.bad_member,
+    "anyOf": _Check.no_branch,
+    "oneOf": _Check.no_branch,
+}
+
+
+def _within(size: int, schema: dict[str, Any], low: str, high: str) -> bool:
+    return bool(schema.get(low, 0) <= size <= schema.get(high, size))
+
+
+@functools.cache
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# --- string formats, as jsonschema's FormatChecker checks them -------------------------------
+
+
+def _date_time(text: str) -> bool:
+    if not _installed("rfc3339_validator"):
+        return True  # jsonschema checks date-time only with it
+    match = _DATE_TIME.fullmatch(text)
+    return match is not None and _date(text[:10])
+
+
+def _date(text: str) -> bool:
+    if _DATE.fullmatch(text) is None:
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return len(text) == 36 and all(text[i] == "-" for i in (8, 13, 18, 23))
+
+
+def _byte(text: str) -> bool:
+    try:
+        base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def _ip(kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> Any:
+    def check(text: str) -> bool:
+        try:
+            return not getattr(kind(text), "scope_id", None)
+        except ValueError:
+            return False
+
+    return check
+
+
+_STRING_FORMATS: dict[str, Any] = {
+    "date-time": _date_time,
+    "time": lambda text: _date_time("1970-01-01T" + text),
+    "date": _date,
+    "email": lambda text: "@" in text,
+    "idn-email": lambda text: "@" in text,
+    "uuid": _uuid,
+    "byte": _byte,
+    "ipv4": _ip(ipaddress.IPv4Address),
+    "ipv6": _ip(ipaddress.IPv6Address),
+    "binary": lambda text: True,
+    "password": lambda text: True,
+    "float": lambda text: True,
+    "double": lambda text: True,
+}
