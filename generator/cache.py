@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, templates_dir
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -25,8 +25,6 @@ _PACKAGE = Path(__file__).resolve().parent
 def code_fingerprint() -> str:
     """sdkgen's version and a digest of its own code and templates: an edited checkout is a
     new version as far as the cache is concerned."""
-    from generator.render import templates_dir
-
     digest = hashlib.sha256(__version__.encode())
     for root in (_PACKAGE, templates_dir()):
         for path in sorted(root.rglob("*")):

@@ -20,23 +20,16 @@ from typing import Any
 
 import jinja2
 
-from generator import ir
+from generator import ir, templates_dir
+from generator.write import MARKER
 
 RUNTIME_FILES = ("_runtime.py", "errors.py")
-MARKER = ".sdkgen"
 
 
 def runtime_paths(package_name: str, layout: str) -> set[PurePosixPath]:
     """Where the static runtime files land: they are copied, not formatted again."""
     base = PurePosixPath(package_name) if layout == "project" else PurePosixPath()
     return {base / name for name in RUNTIME_FILES}
-
-
-def templates_dir() -> Path:
-    """`generator/_templates` in a wheel; `templates/` beside the package in a checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "_templates"
-    return installed if installed.is_dir() else here.parent / "templates"
 
 
 # --- escaping: the security boundary between an untrusted spec and generated code -------------

@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from generator.diagnostics import Fatal, error
-from generator.render import MARKER
+
+MARKER = ".sdkgen"  # the file that says sdkgen made (and may replace) a directory
 
 
 def _safe(rel: PurePosixPath) -> PurePosixPath:
