@@ -474,9 +474,11 @@ def _major(version: str) -> int:
 def start_checks(
     document: load.Document, *, validation: bool, cache: Cache
 ) -> Callable[[], list[Diagnostic]]:
-    """validate -> lint, started in a worker: extension misuse, validation errors, then the
-    quirk detectors. The result is cached by the document's and overlays' digests and the
-    validators' versions; the returned function waits for it."""
+    """validate and lint, each started in a worker: extension misuse and validation errors,
+    then the quirk detectors (lint may import openapi-schema-validator, 0.25 s, for examples
+    `conforms` cannot vouch for, so it does not wait for validation). The result is cached by
+    the document's and overlays' digests and the validators' versions; the returned function
+    waits for it."""
     key = (
         document.sha256,
         repr(document.overlays),
@@ -487,22 +489,28 @@ def start_checks(
     if hit is not None:
         found = [diagnostic_from_json(d) for d in json.loads(hit)]
         return lambda: found
-    pending = workers.submit(run_checks, document.data, validation)
+    validated = workers.submit(run_validation, document.data, validation)
+    linted = workers.submit(run_lint, document.data)
 
     def result() -> list[Diagnostic]:
-        found = pending()
+        found = validated() + linted()
         cache.put("check", json.dumps([d.as_json() for d in found]), *key)
         return found
 
     return result
 
 
-def run_checks(data: dict[str, Any], validation: bool) -> list[Diagnostic]:
-    from generator import extensions, lint
+def run_validation(data: dict[str, Any], validation: bool) -> list[Diagnostic]:
+    from generator import extensions
 
     found = extensions.check(data)
-    found += validate.validate(data) if validation else validate.external_refs(data)
-    return found + lint.lint(data)
+    return found + (validate.validate(data) if validation else validate.external_refs(data))
+
+
+def run_lint(data: dict[str, Any]) -> list[Diagnostic]:
+    from generator import lint
+
+    return lint.lint(data)
 
 
 @dataclasses.dataclass(frozen=True)

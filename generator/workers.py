@@ -1,7 +1,7 @@
 """Independent stages in a forked worker process: the checks (validation, lint) run while the
 IR is built, rendered and formatted.
 
-One worker, forked (Linux) in milliseconds when work is first submitted, so it starts with
+Two workers, forked (Linux) in milliseconds when work is first submitted, so they start with
 everything imported so far; where fork is not available, or `SDKGEN_WORKERS=0`, the work runs
 inline, in order. Arguments, results (and `Fatal` errors) travel pickled; the output is the
 same either way.
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 if TYPE_CHECKING:  # imported when first used: 30 ms that a cached run does not need
     from concurrent.futures import Future, ProcessPoolExecutor
 
+MAX_WORKERS = 2  # validation and lint: the machines this runs on have two cores or more
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -34,7 +35,7 @@ def _executor() -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(MAX_WORKERS, mp_context=multiprocessing.get_context("fork"))
 
 
 def submit(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], T]:
