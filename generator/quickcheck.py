@@ -77,6 +77,8 @@ class _Walk:
         self.meta = meta
         self.visited: set[int] = set()
         self.meta_checked: set[int] = set()
+        self.collected: dict[int, frozenset[str]] = {}  # properties() of each schema
+        self.collecting: set[int] = set()
 
     def run(self) -> None:
         data = self.data
@@ -165,7 +167,7 @@ class _Walk:
     def _required(self, schema: dict[str, Any]) -> None:
         defined = set(self.resolve(schema.get("properties", {})))
         for inner in self.resolve(schema["allOf"]):
-            defined |= self.properties(inner, set())
+            defined |= self.properties(inner)
         if set(self.resolve(schema.get("required", []))) - defined:
             raise Unsure("required names a property no allOf member defines")
 
@@ -176,23 +178,28 @@ class _Walk:
             if not _valid_regex(pattern):
                 raise Unsure("a pattern that may not compile")
 
-    def properties(self, node: Any, seen: set[int]) -> set[str]:
+    def properties(self, node: Any) -> frozenset[str]:
         """Every property name a schema defines, through allOf/anyOf/oneOf/items/not (as the
-        validator collects them for `required`)."""
+        validator collects them for `required`); computed once per schema."""
         schema = self.resolve(node)
         if not isinstance(schema, dict):
-            return set()
-        if id(schema) in seen:  # the validator recurses without end here
+            return frozenset()
+        key = id(schema)
+        if key in self.collected:
+            return self.collected[key]
+        if key in self.collecting:  # the validator recurses without end here
             raise Unsure("a cycle through allOf")
-        seen = seen | {id(schema)}
+        self.collecting.add(key)
         found = set(self.resolve(schema.get("properties", {})))
         for keyword in ("allOf", "anyOf", "oneOf"):
             for inner in self.resolve(schema.get(keyword, [])):
-                found |= self.properties(inner, seen)
+                found |= self.properties(inner)
         for keyword in ("items", "not"):
             if keyword in schema:
-                found |= self.properties(schema[keyword], seen)
-        return found
+                found |= self.properties(schema[keyword])
+        self.collecting.discard(key)
+        self.collected[key] = frozenset(found)
+        return self.collected[key]
 
     def resolve(self, node: Any) -> Any:
         return resolve(self.data, node)
