@@ -57,7 +57,7 @@ _OPTIONAL_FORMATS = {
 }
 # Formats jsonschema 4 or openapi-schema-validator may check that are not decided here; any
 # other name is checked by neither.
-_UNDECIDED_FORMATS = frozenset({"idn-hostname", "regex"})
+_UNDECIDED_FORMATS = frozenset({"idn-hostname", "regex", "time"})  # time: draft 3's rule
 # A subset of RFC 3339 date-times that rfc3339-validator certainly accepts (days checked below).
 _DATE_TIME = re.compile(
     r"(\d{4})-(0[1-9]|1[0-2])-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
@@ -85,12 +85,11 @@ def resolve(doc: Any, node: Any) -> Any:
 
 
 def target(doc: Any, ref: str) -> Any:
-    """What a local reference (`#/a/b~1c`, percent-encoded or not) points at."""
-    ref = unquote(ref)
-    if ref != "#" and not ref.startswith("#/"):
+    """What a local reference (`#/a/b~1c`, its pointer percent-encoded or not) points at."""
+    if ref != "#" and not ref.startswith("#/"):  # checked before decoding, as `referencing` does
         raise Unsure("a reference outside the document, or to an anchor")
     node = doc
-    for part in ref[2:].split("/") if ref != "#" else []:
+    for part in unquote(ref[2:]).split("/") if ref != "#" else []:
         key = part.replace("~1", "/").replace("~0", "~")
         node = node[int(key)] if isinstance(node, list) else node[key]
     return node
@@ -102,6 +101,20 @@ def conforms(doc: Any, schema: Any, value: Any, mode: str | None = None) -> bool
         return _Check(doc, mode).matches(schema, value, 0)
     except Exception:  # Unsure, a broken reference or keyword, RecursionError: not shown
         return False
+
+
+Explained = list[tuple[tuple[Any, ...], str]]
+
+
+def explain(doc: Any, schema: Any, value: Any, mode: str | None = None) -> Explained | None:
+    """The errors the validator would report, in its order, as (path in the value, message),
+    for failures made only of a wrong `type` (not null), `enum` or `pattern` under `properties`
+    and `items`; None whenever anything else fails or is not certain. Its messages are
+    jsonschema's, which the tests compare with the validator's own."""
+    try:
+        return _Check(doc, mode).explain(schema, value, (), 0)
+    except Exception:  # Unsure, a broken reference or keyword, RecursionError
+        return None
 
 
 class _Check:
@@ -230,6 +243,91 @@ class _Check:
             self.refutes(s, value, depth + 1) for i, s in enumerate(branches) if i != matching[0]
         )
 
+    # --- explaining: the validator's errors, for the failures it knows how to word ----------
+
+    def explain(self, node: Any, value: Any, path: tuple[Any, ...], depth: int) -> Explained:
+        if depth > MAX_HOPS:
+            raise Unsure("too deep")
+        if is_ref(node):
+            if set(node) - {"$ref"} - _ANNOTATIONS:
+                raise Unsure("a $ref with siblings")
+            return self.explain(target(self.doc, node["$ref"]), value, path, depth + 1)
+        if not isinstance(node, dict) or not self._modelled(node):
+            raise Unsure("not modelled")
+        errors: Explained = []
+        for key, rule in node.items():
+            if key in ("properties", "items"):
+                errors += self._descend(key, rule, value, path, depth)
+            elif key in _KEYWORDS and not self._passes(key, node, value, depth):
+                errors.append((path, self._wording(key, node, value)))
+        return errors
+
+    def _descend(
+        self, key: str, rule: Any, value: Any, path: tuple[Any, ...], depth: int
+    ) -> Explained:
+        errors: Explained = []
+        if not isinstance(rule, dict):
+            raise Unsure(f"{key} is not an object")
+        if key == "properties" and isinstance(value, dict):
+            for name, sub in rule.items():
+                if name in value:
+                    errors += self.explain(sub, value[name], (*path, name), depth + 1)
+        elif key == "items" and isinstance(value, list):
+            for index, item in enumerate(value):
+                errors += self.explain(rule, item, (*path, index), depth + 1)
+        return errors
+
+    def _wording(self, key: str, schema: dict[str, Any], value: Any) -> str:
+        """The validator's message for keyword `key` failing, if it is one worded here."""
+        rule = schema[key]
+        if key == "type" and value is not None and self.wrong_type(schema, value, 0):
+            return f"{value!r} is not of type {rule!r}"
+        if key == "enum" and self.not_listed(schema, value, 0):
+            return f"{value!r} is not one of {rule!r}"
+        if (
+            key == "pattern"
+            and isinstance(value, str)
+            and not _installed("regress")  # else the validator matches with ECMA rules
+            and re.search(rule, value) is None
+        ):
+            return f"{value!r} does not match {rule!r}"
+        raise Unsure(f"{key} fails in a way not worded here")
+
+    def _modelled(self, schema: dict[str, Any]) -> bool:
+        known = all(k in _KEYWORDS or k in _ANNOTATIONS or k.startswith("x-") for k in schema)
+        hidden = schema.get("writeOnly" if self.mode == "read" else "readOnly") is True
+        return known and not (self.mode is not None and hidden)
+
+    def _passes(self, key: str, schema: dict[str, Any], value: Any, depth: int) -> bool:
+        """Whether keyword `key` alone certainly passes (`items` and `properties` aside)."""
+        if key in ("minItems", "maxItems", "uniqueItems"):
+            return not isinstance(value, list) or (
+                _within(len(value), schema, "minItems", "maxItems")
+                and (schema.get("uniqueItems") is not True or len(value) < 2)
+            )
+        if key in ("required", "minProperties", "maxProperties", "additionalProperties"):
+            return not isinstance(value, dict) or self._object_passes(schema, value, depth)
+        return bool(_KEYWORDS[key](self, schema, value, depth))
+
+    def _object_passes(self, schema: dict[str, Any], value: dict[Any, Any], depth: int) -> bool:
+        properties, extra = schema.get("properties", {}), schema.get("additionalProperties", True)
+        required = schema.get("required", [])
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            return False
+        extras = [k for k in value if k not in properties]
+        return (
+            all(name in value for name in required)
+            and _within(len(value), schema, "minProperties", "maxProperties")
+            and (
+                extra is True
+                or (extra is False and not extras)
+                or (
+                    isinstance(extra, dict)
+                    and all(self.matches(extra, value[k], depth + 1) for k in extras)
+                )
+            )
+        )
+
     # --- refuting: True only when the value certainly fails --------------------------------
 
     def refutes(self, node: Any, value: Any, depth: int) -> bool:
@@ -256,7 +354,9 @@ class _Check:
         )
 
     def not_listed(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
-        return not isinstance(value, dict | list) and all(
+        if isinstance(value, dict | list) or (isinstance(value, float) and math.isnan(value)):
+            return False
+        return all(
             not isinstance(choice, dict | list) and choice != value for choice in schema["enum"]
         )
 
@@ -406,7 +506,6 @@ def _ip(kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> Any:
 
 _STRING_FORMATS: dict[str, Any] = {
     "date-time": _date_time,
-    "time": lambda text: _date_time("1970-01-01T" + text),
     "date": _date,
     "email": lambda text: "@" in text,
     "idn-email": lambda text: "@" in text,

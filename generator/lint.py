@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from generator import naming
-from generator.conforms import conforms
+from generator.conforms import conforms, explain
 from generator.diagnostics import Diagnostic, Severity, info, pointer, warning
 
 # code -> (short name, severity); a message starts with the short name.
@@ -301,6 +301,9 @@ def _schema_errors(
         schema = schema[part]
     if conforms(doc, schema, value, mode):  # most examples, in microseconds
         return []
+    explained = explain(doc, schema, value, mode)  # a wrong type, enum value or pattern
+    if explained is not None:
+        return [(where, _clip(text)) for where, text in explained]
     # Imported here: it costs a quarter of a second, and only examples that `conforms` cannot
     # vouch for need it.
     from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator

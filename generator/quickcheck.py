@@ -31,6 +31,7 @@ from typing import Any
 
 from generator.conforms import Unsure, conforms, resolve
 
+MAX_DEPTH = 100  # schemas within schemas; the validator overflows its stack near 970
 OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -40,12 +41,27 @@ def proves_valid(data: Any) -> bool:
         return False
     try:
         document, meta = _validators()
-        if not document.is_valid(data):
+        if _newline_keys(data) or not document.is_valid(data):
             return False
         _Walk(data, meta).run()
     except Exception:  # Unsure, a malformed value, RecursionError: let the validator say
         return False
     return True
+
+
+def _newline_keys(data: Any) -> bool:
+    """Whether a key ends in a newline: Python's `$` (in the validator's patternProperties)
+    matches before it, jsonschema-rs's does not, so the two would check different things."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(isinstance(k, str) and k.endswith("\n") for k in node):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _resource(package: str, *parts: str) -> Any:
@@ -132,26 +148,28 @@ class _Walk:
                 path.append(parameter["name"])
         return path
 
-    def schema(self, node: Any, *, require_properties: bool) -> None:
+    def schema(self, node: Any, *, require_properties: bool, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:  # the validator's recursion would overflow first
+            raise Unsure("schemas nested too deep")
         schema = self.resolve(node)
         if not isinstance(schema, dict):
             raise Unsure("a schema is not an object")
         if id(schema) not in self.meta_checked:  # every schema, nested ones included: stricter
             self.meta_checked.add(id(schema))
             self._meta(schema)
-        if "allOf" in schema and require_properties:  # on every such visit: stricter
-            self._required(schema)
+        if "allOf" in schema:  # the validator collects their properties on every visit
+            self._required(schema, require_properties)
         if id(schema) in self.visited:
             return
         self.visited.add(id(schema))
         for keyword in ("allOf", "anyOf", "oneOf"):
             for inner in self.resolve(schema.get(keyword, [])):
-                self.schema(inner, require_properties=False)
+                self.schema(inner, require_properties=False, depth=depth + 1)
         for keyword in ("not", "items"):
             if keyword in schema:
-                self.schema(schema[keyword], require_properties=False)
+                self.schema(schema[keyword], require_properties=False, depth=depth + 1)
         for inner in self.resolve(schema.get("properties", {})).values():
-            self.schema(inner, require_properties=False)
+            self.schema(inner, require_properties=False, depth=depth + 1)
         self._default(schema)
 
     def _default(self, schema: dict[str, Any]) -> None:
@@ -159,16 +177,20 @@ class _Walk:
         if "default" not in schema:
             return
         value = schema["default"]
+        if _has_ref(value):  # the validator reads a default through its references
+            raise Unsure("a default holding a $ref")
         if (value is not None or schema.get("nullable") is not True) and not conforms(
             self.data, schema, value
         ):
             raise Unsure("a default that may not match its schema")
 
-    def _required(self, schema: dict[str, Any]) -> None:
+    def _required(self, schema: dict[str, Any], require_properties: bool) -> None:
+        """The properties of each allOf member (which never ends on a cycle); on a top-level
+        schema, `required` may only name properties defined somewhere."""
         defined = set(self.resolve(schema.get("properties", {})))
         for inner in self.resolve(schema["allOf"]):
             defined |= self.properties(inner)
-        if set(self.resolve(schema.get("required", []))) - defined:
+        if require_properties and set(self.resolve(schema.get("required", []))) - defined:
             raise Unsure("required names a property no allOf member defines")
 
     def _meta(self, schema: dict[str, Any]) -> None:
@@ -203,6 +225,19 @@ class _Walk:
 
     def resolve(self, node: Any) -> Any:
         return resolve(self.data, node)
+
+
+def _has_ref(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _patterns(schema: Any) -> Iterator[str]:

@@ -51,11 +51,13 @@ def external_refs(data: Any) -> list[Diagnostic]:
     return sorted(found, key=lambda d: d.pointer)
 
 
-_DATA_KEYS = frozenset({"example", "default", "enum", "const"})
+# Defaults are data too, but openapi-spec-validator reads them through their `$ref`s (it would
+# open the file or URL), so they are searched like the rest.
+_DATA_KEYS = frozenset({"example", "enum", "const"})
 
 
 def _is_data(path: tuple[str | int, ...], key: str) -> bool:
-    """Whether `key` under `path` holds example or default data, where `$ref` is no reference."""
+    """Whether `key` under `path` holds example data, where `$ref` is no reference."""
     in_example = len(path) >= 2 and path[-2] == "examples" and key == "value"
     return key in _DATA_KEYS or in_example
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import os
 import re
 import string
@@ -42,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings
@@ -200,36 +199,10 @@ def _keys(data: Json) -> Iterator[str]:
             yield from (k for k in node if isinstance(k, str))
 
 
-def _pointer(ref: str) -> bool:
-    return ref == "#" or ref.startswith("#/")
-
-
-NEWLINE_KEY = re.compile(r"(\$ref|[a-zA-Z0-9.\-_]+)\n")
-
-# Each known bug (it has its xfail test below) and how to recognise its counterexamples: by
-# the document and osv's complaint. Remove an entry when its xfail test starts passing.
-KNOWN_BUGS: dict[str, Callable[[Json, str], bool]] = {
-    "a $ref with '#' or '/' percent-encoded before its pointer": lambda doc, _: any(
-        not _pointer(r) and _pointer(unquote(r)) for r in _refs(doc)
-    ),
-    "a key ending in a newline (schema.json patterns and `$`)": lambda doc, _: any(
-        NEWLINE_KEY.fullmatch(k) for k in _keys(doc)
-    ),
-    "a cycle below an allOf member of a nested schema": lambda doc, complaint: (
-        complaint.startswith("raises RecursionError") and "allOf" in set(_keys(doc))
-    ),
-    "format time (the validator's check is the draft-3 one)": lambda _, complaint: (
-        "is not a 'time'" in complaint
-    ),
-    "a default that is an object with a string $ref": lambda doc, _: any(
-        isinstance(n, dict) and isinstance(n.get("default"), dict) and "$ref" in n["default"]
-        for n in _nodes(doc)
-    ),
-    "NaN in an enum refuting a oneOf branch": lambda doc, complaint: (
-        "is valid under each of" in complaint
-        and any(isinstance(n, float) and math.isnan(n) for n in _nodes(doc))
-    ),
-}
+# Each known bug (with its xfail test below) and how to recognise its counterexamples, by the
+# document and osv's complaint; remove an entry when its xfail test starts passing. The eight
+# found so far are fixed; their tests below stay as regression tests.
+KNOWN_BUGS: dict[str, Callable[[Json, str], bool]] = {}
 
 
 def known_bug(doc: Json, complaint: str) -> str | None:
@@ -939,73 +912,55 @@ def test_osv_refuses_each_counterexample(name: str) -> None:
     assert osv_complaint(COUNTEREXAMPLES[name]()) is not None
 
 
-def xfail_bug(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: " + reason)
-
-
-@xfail_bug(
-    "generator/conforms.py target() percent-decodes the whole $ref before checking for '#/': "
-    "'%23/components/schemas/Item' resolves there, but referencing (osv) reads it as a "
-    "relative URI and raises Unresolvable"
-)
+# Fixed (was a strict xfail): generator/conforms.py target() percent-decodes the whole $ref before
+# checking for '#/': '%23/components/schemas/Item' resolves there, but referencing (osv) reads it
+# as a relative URI and raises Unresolvable
 def test_a_percent_encoded_hash_is_no_local_reference() -> None:
     assert not proves(COUNTEREXAMPLES["percent-encoded '#'"]())
 
 
-@xfail_bug(
-    "generator/conforms.py target() percent-decodes the whole $ref: "
-    "'#%2Fcomponents%2Fschemas%2FItem' resolves as a JSON pointer, but referencing (osv) "
-    "decodes only after the '#/', reads '%2Fcomponents...' as an anchor and raises NoSuchAnchor"
-)
+# Fixed (was a strict xfail): generator/conforms.py target() percent-decodes the whole $ref:
+# '#%2Fcomponents%2Fschemas%2FItem' resolves as a JSON pointer, but referencing (osv) decodes only
+# after the '#/', reads '%2Fcomponents...' as an anchor and raises NoSuchAnchor
 def test_a_percent_encoded_slash_after_the_hash_is_an_anchor() -> None:
     assert not proves(COUNTEREXAMPLES["percent-encoded '/' after '#'"]())
 
 
-@xfail_bug(
-    "jsonschema-rs matches schema.json's patternProperties with ECMA `$` (end of input), osv's "
-    "jsonschema with Python re.search, where `$` also matches before a final newline: a "
-    "components map key 'Pet\\n' (or a Reference key '$ref\\n') is checked by osv (here: "
-    "type ['string', 'null'] is no OpenAPI 3.0 Schema) and by nothing in quickcheck"
-)
+# Fixed (was a strict xfail): jsonschema-rs matches schema.json's patternProperties with ECMA `$`
+# (end of input), osv's jsonschema with Python re.search, where `$` also matches before a final
+# newline: a components map key 'Pet\n' (or a Reference key '$ref\n') is checked by osv (here:
+# type ['string', 'null'] is no OpenAPI 3.0 Schema) and by nothing in quickcheck
 def test_a_component_key_ending_in_a_newline_is_checked() -> None:
     assert not proves(COUNTEREXAMPLES["component key ending in a newline"]())
 
 
-@xfail_bug(
-    "osv collects the properties of every allOf member (SchemaValidator._collect_properties, "
-    "through allOf/anyOf/oneOf/items/not) also for nested schemas, and recurses without end "
-    "on a cycle; quickcheck calls properties() (which detects the cycle) only when "
-    "require_properties is True, i.e. for top-level schemas"
-)
+# Fixed (was a strict xfail): osv collects the properties of every allOf member
+# (SchemaValidator._collect_properties, through allOf/anyOf/oneOf/items/not) also for nested
+# schemas, and recurses without end on a cycle; quickcheck calls properties() (which detects the
+# cycle) only when require_properties is True, i.e. for top-level schemas
 def test_a_cycle_below_an_allof_member_of_a_nested_schema() -> None:
     assert not proves(COUNTEREXAMPLES["allOf cycle in a nested schema"]())
 
 
-@xfail_bug(
-    "generator/conforms.py checks format 'time' as RFC 3339 (jsonschema's draft-7 is_time), "
-    "but the FormatChecker openapi-schema-validator builds holds jsonschema's class-level "
-    "'time' checker, which is is_draft3_time (registered last): strptime '%H:%M:%S', so "
-    "'12:00:00Z' fails and '12:00:00' passes"
-)
+# Fixed (was a strict xfail): generator/conforms.py checks format 'time' as RFC 3339 (jsonschema's
+# draft-7 is_time), but the FormatChecker openapi-schema-validator builds holds jsonschema's
+# class-level 'time' checker, which is is_draft3_time (registered last): strptime '%H:%M:%S', so
+# '12:00:00Z' fails and '12:00:00' passes
 def test_a_default_with_format_time() -> None:
     assert not proves(COUNTEREXAMPLES["format time"]())
 
 
-@xfail_bug(
-    "generator/conforms.py refutes() treats NaN as unequal to NaN (not_listed uses !=), but "
-    "jsonschema's equal() starts with `is`, and the JSON and YAML loaders return one shared "
-    "NaN object: the second oneOf branch also holds, so oneOf fails in osv"
-)
+# Fixed (was a strict xfail): generator/conforms.py refutes() treats NaN as unequal to NaN
+# (not_listed uses !=), but jsonschema's equal() starts with `is`, and the JSON and YAML loaders
+# return one shared NaN object: the second oneOf branch also holds, so oneOf fails in osv
 def test_nan_in_an_enum_does_not_refute_a_oneof_branch() -> None:
     assert not proves(COUNTEREXAMPLES["NaN in an enum"]())
 
 
-@xfail_bug(
-    "osv reads a default through jsonschema-path, which resolves a `$ref` in every node it "
-    "reads: a default {'$ref': '#/nowhere'} raises PointerToNowhere, and {'$ref': "
-    "'#/components/schemas/Str'} is checked as the Str schema itself (e.g. against "
-    "maxProperties: 1); generator/conforms.py checks the literal object"
-)
+# Fixed (was a strict xfail): osv reads a default through jsonschema-path, which resolves a `$ref`
+# in every node it reads: a default {'$ref': '#/nowhere'} raises PointerToNowhere, and {'$ref':
+# '#/components/schemas/Str'} is checked as the Str schema itself (e.g. against maxProperties: 1);
+# generator/conforms.py checks the literal object
 def test_a_default_object_with_a_ref_is_what_osv_resolves() -> None:
     assert not proves(COUNTEREXAMPLES["default object with a $ref"]())
 
@@ -1024,12 +979,10 @@ def test_a_short_chain_is_proved_valid() -> None:
     assert assert_sound(chain(1)) and not proves(chain(5000))
 
 
-@xfail_bug(
-    "a long chain of references: osv's walk needs ~20 more frames than quickcheck's, so near "
-    "the recursion limit (a chain of ~970 schemas from a shallow stack) osv raises "
-    "RecursionError (sdkgen: SDK004) while proves_valid still answers True; quickcheck "
-    "bounds reference hops (64) but not the depth of its walk"
-)
+# Fixed (was a strict xfail): a long chain of references: osv's walk needs ~20 more frames than
+# quickcheck's, so near the recursion limit (a chain of ~970 schemas from a shallow stack) osv
+# raises RecursionError (sdkgen: SDK004) while proves_valid still answers True; quickcheck bounds
+# reference hops (64) but not the depth of its walk
 def test_the_longest_chain_proved_valid_is_one_osv_can_walk() -> None:
     low, high = 1, 5000  # proved valid (see below); not (quickcheck's own RecursionError)
     while high - low > 1:
