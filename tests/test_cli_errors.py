@@ -340,6 +340,22 @@ def test_skip_validation_still_refuses_external_refs() -> None:
     assert not Path("out").exists()
 
 
+def test_an_external_ref_in_a_default_is_refused_unread(tmp_path: Path) -> None:
+    """openapi-spec-validator reads a default through its `$ref`: it would open this file."""
+    secret = tmp_path / "secret.json"
+    secret.write_text("5")
+    doc = GOOD.replace(
+        "Pet: {type: object, properties: {name: {type: string}}}",
+        f'Pet: {{type: object, maxProperties: 1, default: {{$ref: "{secret.as_uri()}"}}}}',
+    )
+    write("spec.yaml", doc)
+    result = sdkgen("generate", "spec.yaml", "-o", "out")
+    assert result.exit_code == 1
+    assert "ERROR SDK010 spec.yaml#/components/schemas/Pet/default/$ref: " in result.stderr
+    assert "SDK013" not in result.stderr  # the validator never ran, so never read it
+    assert not Path("out").exists()
+
+
 def test_skip_validation_with_no_paths_fails_cleanly() -> None:
     write("spec.yaml", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\n")
     result = sdkgen("generate", "spec.yaml", "-o", "out", "--skip-validation")
