@@ -129,6 +129,7 @@ def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
     )
     errors = iter(validator_class(data).iter_errors())
     last_absolute: tuple[str, ...] = ()
+    locations: dict[int, tuple[str, ...]] = {}
     while True:
         try:
             found = next(errors)
@@ -146,8 +147,25 @@ def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
         if path and path[0] in _ROOT_KEYS:
             last_absolute = path
         elif path:  # schema errors come relative to the schema being checked
-            path = last_absolute + path
+            locations = locations or _locations(data)
+            instance = getattr(cause, "instance", None)
+            found_at = locations.get(id(instance)) if isinstance(instance, dict | list) else None
+            path = found_at or last_absolute + path
         yield error("SDK013", pointer(*path), _first_line(getattr(cause, "message", cause)))
+
+
+def _locations(data: Any) -> dict[int, tuple[str, ...]]:
+    """Where each object and array of the document is (the first place, for a shared one): a
+    schema error's offending value, when it is one of them, says exactly where it is."""
+    found: dict[int, tuple[str, ...]] = {}
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict | list) and id(node) not in found:
+            found[id(node)] = path
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend((v, (*path, str(k))) for k, v in reversed(list(items)))
+    return found
 
 
 _DUPLICATE_ID = re.compile(r"Operation ID '([^']*)'")

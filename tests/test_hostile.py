@@ -61,13 +61,7 @@ CORPUS = sorted(p for p in HOSTILE.iterdir() if p.suffix in (".yaml", ".json"))
 # refusal is sdkgen's decision, not a missing file.
 OTHER_YAML = "X: {type: object, properties: {secret: {type: string}}}\n"
 
-KNOWN_BUGS = {
-    "duplicate_enum_values.yaml": (
-        "BUG: SDK013 points at '#/properties/dup_.../enum', relative to the schema being "
-        "checked, not at '#/components/schemas/Enums/properties/...' (generator/validate.py "
-        "_iter_errors: `last_absolute` is not the schema's location)"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}  # file name -> reason, for strict xfails
 
 
 @dataclasses.dataclass(frozen=True)
