@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote
 
 MAX_HOPS = 64  # $refs followed in a row, and schemas nested without consuming the value
+MAX_STEPS = 20_000  # schemas visited for one value, then "not sure"
 
 # Keywords that never make these validators fail (annotations, or not implemented by them).
 _ANNOTATIONS = frozenset(
@@ -121,10 +122,16 @@ class _Check:
     def __init__(self, doc: Any, mode: str | None) -> None:
         self.doc = doc
         self.mode = mode
+        self.budget = MAX_STEPS
+
+    def step(self, depth: int) -> None:
+        """Bound the work: recursive schemas with several branches would grow exponentially."""
+        self.budget -= 1
+        if self.budget < 0 or depth > MAX_HOPS:
+            raise Unsure("too much work")
 
     def matches(self, node: Any, value: Any, depth: int) -> bool:
-        if depth > MAX_HOPS:
-            return False
+        self.step(depth)
         if is_ref(node):  # these validators also apply a $ref's siblings: not modelled
             if set(node) - {"$ref"} - _ANNOTATIONS:
                 return False
@@ -246,8 +253,7 @@ class _Check:
     # --- explaining: the validator's errors, for the failures it knows how to word ----------
 
     def explain(self, node: Any, value: Any, path: tuple[Any, ...], depth: int) -> Explained:
-        if depth > MAX_HOPS:
-            raise Unsure("too deep")
+        self.step(depth)
         if is_ref(node):
             if set(node) - {"$ref"} - _ANNOTATIONS:
                 raise Unsure("a $ref with siblings")
@@ -331,8 +337,7 @@ class _Check:
     # --- refuting: True only when the value certainly fails --------------------------------
 
     def refutes(self, node: Any, value: Any, depth: int) -> bool:
-        if depth > MAX_HOPS:
-            return False
+        self.step(depth)
         if is_ref(node):  # the target alone failing is enough, whatever its siblings say
             return self.refutes(target(self.doc, node["$ref"]), value, depth + 1)
         if not isinstance(node, dict) or "discriminator" in node:
