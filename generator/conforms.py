@@ -42,6 +42,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
 }
 _JSON = (bool, int, float, str, list, dict)
+_OBJECT_KEYWORDS = frozenset({"required", "minProperties", "maxProperties", "additionalProperties"})
 _INT_RANGES = {"int32": 1 << 31, "int64": 1 << 63}
 # Formats jsonschema checks only when one of these packages is installed.
 _OPTIONAL_FORMATS = {
@@ -264,9 +265,41 @@ class _Check:
         for key, rule in node.items():
             if key in ("properties", "items"):
                 errors += self._descend(key, rule, value, path, depth)
+            elif key == "allOf" and "discriminator" not in node and isinstance(rule, list):
+                for member in rule:  # each member's errors, at the same place
+                    errors += self.explain(member, value, path, depth + 1)
+            elif key == "required" and isinstance(value, dict):
+                errors += [
+                    (path, f"{name!r} is a required property")
+                    for name in self._missing(node, value)
+                ]
             elif key in _KEYWORDS and not self._passes(key, node, value, depth):
-                errors.append((path, self._wording(key, node, value)))
+                errors += [(path, message) for message in self._wording(key, node, value)]
         return errors
+
+    def _missing(self, schema: dict[str, Any], value: dict[Any, Any]) -> list[Any]:
+        """The required properties the value lacks that the validator reports, in order: it
+        excuses a write-only one when reading, a read-only one when writing (both, in mode
+        None), as declared in this schema's own `properties`."""
+        required, properties = schema["required"], schema.get("properties", {})
+        if not isinstance(required, list) or not isinstance(properties, dict):
+            raise Unsure("malformed required or properties")
+        missing = []
+        for name in required:
+            if name in value:
+                continue
+            declared = properties.get(name)
+            if declared and not isinstance(declared, dict):
+                raise Unsure("a property declared as a non-object")
+            flags = declared or {}
+            excused = {
+                "read": bool(flags.get("writeOnly", False)),
+                "write": bool(flags.get("readOnly", False)),
+                None: bool(flags.get("readOnly", False) or flags.get("writeOnly", False)),
+            }[self.mode]
+            if not excused:
+                missing.append(name)
+        return missing
 
     def _descend(
         self, key: str, rule: Any, value: Any, path: tuple[Any, ...], depth: int
@@ -283,20 +316,22 @@ class _Check:
                 errors += self.explain(rule, item, (*path, index), depth + 1)
         return errors
 
-    def _wording(self, key: str, schema: dict[str, Any], value: Any) -> str:
-        """The validator's message for keyword `key` failing, if it is one worded here."""
+    def _wording(self, key: str, schema: dict[str, Any], value: Any) -> list[str]:
+        """The validator's messages for keyword `key` failing, if it is one worded here."""
         rule = schema[key]
-        if key == "type" and value is not None and self.wrong_type(schema, value, 0):
-            return f"{value!r} is not of type {rule!r}"
+        if key == "type" and value is None and rule in _TYPES:  # null where not nullable
+            return ["None for not nullable", f"None is not of type {rule!r}"]
+        if key == "type" and self.wrong_type(schema, value, 0):
+            return [f"{value!r} is not of type {rule!r}"]
         if key == "enum" and self.not_listed(schema, value, 0):
-            return f"{value!r} is not one of {rule!r}"
+            return [f"{value!r} is not one of {rule!r}"]
         if (
             key == "pattern"
             and isinstance(value, str)
             and not _installed("regress")  # else the validator matches with ECMA rules
             and re.search(rule, value) is None
         ):
-            return f"{value!r} does not match {rule!r}"
+            return [f"{value!r} does not match {rule!r}"]
         raise Unsure(f"{key} fails in a way not worded here")
 
     def _modelled(self, schema: dict[str, Any]) -> bool:
@@ -311,27 +346,25 @@ class _Check:
                 _within(len(value), schema, "minItems", "maxItems")
                 and (schema.get("uniqueItems") is not True or len(value) < 2)
             )
-        if key in ("required", "minProperties", "maxProperties", "additionalProperties"):
-            return not isinstance(value, dict) or self._object_passes(schema, value, depth)
+        if not isinstance(value, dict) and key in _OBJECT_KEYWORDS:
+            return True
+        if key in ("minProperties", "maxProperties"):
+            return _within(len(value), schema, "minProperties", "maxProperties")
+        if key == "additionalProperties":
+            return self._extras_pass(schema, value, depth)
+        if key == "required":
+            return not self._missing(schema, value)
         return bool(_KEYWORDS[key](self, schema, value, depth))
 
-    def _object_passes(self, schema: dict[str, Any], value: dict[Any, Any], depth: int) -> bool:
-        properties, extra = schema.get("properties", {}), schema.get("additionalProperties", True)
-        required = schema.get("required", [])
-        if not isinstance(properties, dict) or not isinstance(required, list):
+    def _extras_pass(self, schema: dict[str, Any], value: dict[Any, Any], depth: int) -> bool:
+        properties, extra = schema.get("properties", {}), schema["additionalProperties"]
+        if not isinstance(properties, dict):
             return False
         extras = [k for k in value if k not in properties]
-        return (
-            all(name in value for name in required)
-            and _within(len(value), schema, "minProperties", "maxProperties")
-            and (
-                extra is True
-                or (extra is False and not extras)
-                or (
-                    isinstance(extra, dict)
-                    and all(self.matches(extra, value[k], depth + 1) for k in extras)
-                )
-            )
+        if extra is True or not extras:
+            return True
+        return isinstance(extra, dict) and all(
+            self.matches(extra, value[k], depth + 1) for k in extras
         )
 
     # --- refuting: True only when the value certainly fails --------------------------------

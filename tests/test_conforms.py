@@ -85,7 +85,7 @@ def test_every_example_of_the_real_specs(name: str) -> None:
     assert outcomes
     if name == "leonardo":  # its four examples need no validator: two conform, two explained
         assert sorted(outcomes) == ["conforms", "conforms", "explained", "explained"]
-    assert outcomes.count("validator") <= len(outcomes) // 10
+    assert "validator" not in outcomes  # lint never imports the validator for these specs
 
 
 # --- random schemas and values ----------------------------------------------------------------
