@@ -140,17 +140,14 @@ class _Check:
         schema = node
         if not isinstance(schema, dict):
             return False
-        if any(
-            k not in _KEYWORDS and k not in _ANNOTATIONS and not k.startswith("x-") for k in schema
-        ):
-            return False
-        if isinstance(value, float) and not math.isfinite(value):
+        checks = _plan(schema)
+        if checks is None or (isinstance(value, float) and not math.isfinite(value)):
             return False
         if self.mode == "read" and schema.get("writeOnly") is True:
             return False
         if self.mode == "write" and schema.get("readOnly") is True:
             return False
-        return all(_KEYWORDS[k](self, schema, value, depth) for k in schema if k in _KEYWORDS)
+        return all(check(self, schema, value, depth) for check in checks)
 
     # --- keywords: each True only when it certainly passes ---------------------------------
 
@@ -485,6 +482,23 @@ _REFUTERS = {
     "anyOf": _Check.no_branch,
     "oneOf": _Check.no_branch,
 }
+
+
+_PLANS: dict[int, tuple[dict[str, Any], tuple[Any, ...] | None]] = {}
+
+
+def _plan(schema: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The checks a schema needs, each once (`properties`, `required` and
+    `additionalProperties` share one), or None if it uses a keyword not modelled here.
+    Remembered per schema object, which the entry keeps alive so that its id stays its own."""
+    known = _PLANS.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    checks: tuple[Any, ...] | None = None
+    if all(k in _KEYWORDS or k in _ANNOTATIONS or k.startswith("x-") for k in schema):
+        checks = tuple(dict.fromkeys(_KEYWORDS[k] for k in schema if k in _KEYWORDS))
+    _PLANS[id(schema)] = (schema, checks)
+    return checks
 
 
 def _within(size: int, schema: dict[str, Any], low: str, high: str) -> bool:
