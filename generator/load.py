@@ -80,12 +80,14 @@ def _fetch(url: str) -> bytes:
     return body
 
 
+def is_json(source: str) -> bool:
+    """JSON (by the file name), whose keys are all strings; else YAML."""
+    return source.lower().split("?")[0].endswith(".json")
+
+
 def parse(raw: bytes, source: str) -> Any:
     """Parse JSON or YAML (chosen by the file name) and check the nesting depth."""
-    if source.lower().split("?")[0].endswith(".json"):
-        data = _parse_json(raw, source)
-    else:
-        data = _parse_yaml(raw, source)
+    data = _parse_json(raw, source) if is_json(source) else _parse_yaml(raw, source)
     _check_depth(data, source)
     return data
 
