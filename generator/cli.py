@@ -491,8 +491,9 @@ def start_checks(
     if hit is not None:
         found = [diagnostic_from_json(d) for d in json.loads(hit)]
         return lambda: found
-    validated = workers.submit(run_validation, document.data, validation)
-    linted = workers.submit(run_lint, document.data)
+    data = workers.Shared(document.data)  # inherited by the workers, not pickled
+    validated = workers.submit(run_validation, data, validation)
+    linted = workers.submit(run_lint, data)
 
     def result() -> list[Diagnostic]:
         found = validated() + linted()
@@ -502,17 +503,18 @@ def start_checks(
     return result
 
 
-def run_validation(data: dict[str, Any], validation: bool) -> list[Diagnostic]:
+def run_validation(shared: workers.Shared[dict[str, Any]], validation: bool) -> list[Diagnostic]:
     from generator import extensions
 
+    data = shared.get()
     found = extensions.check(data)
     return found + (validate.validate(data) if validation else validate.external_refs(data))
 
 
-def run_lint(data: dict[str, Any]) -> list[Diagnostic]:
+def run_lint(shared: workers.Shared[dict[str, Any]]) -> list[Diagnostic]:
     from generator import lint
 
-    return lint.lint(data)
+    return lint.lint(shared.get())
 
 
 @dataclasses.dataclass(frozen=True)

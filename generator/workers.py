@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 if TYPE_CHECKING:  # imported when first used: 30 ms that a cached run does not need
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +20,31 @@ if TYPE_CHECKING:  # imported when first used: 30 ms that a cached run does not 
 MAX_WORKERS = 2  # validation and lint: the machines this runs on have two cores or more
 T = TypeVar("T")
 P = ParamSpec("P")
+
+
+_INHERITED: dict[int, Any] = {}
+
+
+class Shared(Generic[T]):
+    """A value the workers inherit when they are forked, instead of receiving it pickled (a
+    large document costs 30-50 ms each way). Make it before the first `submit`: the workers
+    are forked then, with everything the parent has."""
+
+    def __init__(self, value: T) -> None:
+        self.key = id(value)
+        _INHERITED[self.key] = value
+
+    def get(self) -> T:
+        return _INHERITED[self.key]  # type: ignore[no-any-return]
+
+    def __reduce__(self) -> tuple[Callable[[int], Shared[T]], tuple[int]]:
+        return _reattach, (self.key,)
+
+
+def _reattach(key: int) -> Shared[Any]:
+    if key not in _INHERITED:
+        raise RuntimeError("a Shared value was made after the workers were forked")
+    return Shared(_INHERITED[key])
 
 
 def enabled() -> bool:
