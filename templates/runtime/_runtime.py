@@ -426,8 +426,13 @@ class _Core:
         extensions = {}
         if not isinstance(call.timeout, Unset):  # else the httpx client's own timeout applies
             extensions["timeout"] = httpx.Timeout(call.timeout).as_dict()
-        return http.build_request(
-            call.method, url, params=query, headers=headers, content=content, extensions=extensions
+        return http.build_request(  # params=None when empty: httpx re-parses the URL for {}
+            call.method,
+            url,
+            params=query or None,
+            headers=headers,
+            content=content,
+            extensions=extensions,
         )
 
     def _delay(
