@@ -285,7 +285,25 @@ def _new_environment(
     )
     env.globals["forward_args"] = forward_args
     env.globals["smoke_body"] = smoke_body
+    env.globals["operation_text"] = functools.partial(_operation_text, env)
     return env
+
+
+# An operation's sync and async methods differ only in `async `/`await `: the macro renders once,
+# with these markers (text from the spec never holds a NUL: `doc` drops control characters and
+# `pyrepr` escapes them), and each client gets its own replacement. Rendering is most of the run's
+# Python time on large specs.
+_ASYNC, _AWAIT = "\x00async\x00", "\x00await\x00"
+_OPERATIONS: dict[int, tuple[ir.Operation, str]] = {}
+
+
+def _operation_text(env: jinja2.Environment, op: ir.Operation, is_async: bool) -> str:
+    known = _OPERATIONS.get(id(op))
+    if known is None or known[0] is not op:
+        text = str(env.get_template("macros.jinja").module.operation(op, _ASYNC, _AWAIT))  # type: ignore[attr-defined]
+        known = _OPERATIONS[id(op)] = (op, text)
+    a, aw = ("async ", "await ") if is_async else ("", "")
+    return known[1].replace(_ASYNC, a).replace(_AWAIT, aw)
 
 
 def templates_digest(directory: Path) -> str:
