@@ -332,9 +332,8 @@ class _Check:
         raise Unsure(f"{key} fails in a way not worded here")
 
     def _modelled(self, schema: dict[str, Any]) -> bool:
-        known = all(k in _KEYWORDS or k in _ANNOTATIONS or k.startswith("x-") for k in schema)
         hidden = schema.get("writeOnly" if self.mode == "read" else "readOnly") is True
-        return known and not (self.mode is not None and hidden)
+        return _plan(schema) is not None and not (self.mode is not None and hidden)
 
     def _passes(self, key: str, schema: dict[str, Any], value: Any, depth: int) -> bool:
         """Whether keyword `key` alone certainly passes (`items` and `properties` aside)."""

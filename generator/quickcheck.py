@@ -41,27 +41,12 @@ def proves_valid(data: Any) -> bool:
         return False
     try:
         document, meta = _validators()
-        if _newline_keys(data) or not document.is_valid(data):
+        if any(k.endswith("\n") for k in _keys(data)) or not document.is_valid(data):
             return False
         _Walk(data, meta).run()
     except Exception:  # Unsure, a malformed value, RecursionError: let the validator say
         return False
     return True
-
-
-def _newline_keys(data: Any) -> bool:
-    """Whether a key ends in a newline: Python's `$` (in the validator's patternProperties)
-    matches before it, jsonschema-rs's does not, so the two would check different things."""
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if any(isinstance(k, str) and k.endswith("\n") for k in node):
-                return True
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
 
 
 def _resource(package: str, *parts: str) -> Any:
@@ -177,7 +162,7 @@ class _Walk:
         if "default" not in schema:
             return
         value = schema["default"]
-        if _has_ref(value):  # the validator reads a default through its references
+        if any(isinstance(n.get("$ref"), str) for n in _mappings(value)):  # osv resolves it
             raise Unsure("a default holding a $ref")
         if (value is not None or schema.get("nullable") is not True) and not conforms(
             self.data, schema, value
@@ -227,33 +212,28 @@ class _Walk:
         return resolve(self.data, node)
 
 
-def _has_ref(value: Any) -> bool:
+def _mappings(value: Any) -> Iterator[dict[Any, Any]]:
+    """Every object in `value`, itself included, at any depth."""
     stack = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if isinstance(node.get("$ref"), str):
-                return True
+            yield node
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return False
+
+
+def _keys(data: Any) -> Iterator[str]:
+    """Every string key. One ending in a newline would be checked differently by the two
+    engines: Python's `$` (the validator's patternProperties) matches before it, Rust's not."""
+    return (k for node in _mappings(data) for k in node if isinstance(k, str))
 
 
 def _patterns(schema: Any) -> Iterator[str]:
     """Every `pattern` string in a schema and the schemas nested in it (over-approximated:
     any `pattern` key with a string value)."""
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "pattern" and isinstance(value, str):
-                    yield value
-                else:
-                    stack.append(value)
-        elif isinstance(node, list):
-            stack.extend(node)
+    return (n["pattern"] for n in _mappings(schema) if isinstance(n.get("pattern"), str))
 
 
 @functools.cache

@@ -406,6 +406,7 @@ def render(
     """Every file of the generated project (`layout="project"`: pyproject.toml, README.md,
     tests/ and the package) or of the package alone (`layout="package"`, for vendoring)."""
     env = _environment(cache_root)
+    _OPERATIONS.clear()  # this API's operations only: nothing kept alive from an earlier one
     context = {
         "api": api,
         "generator_version": generator_version,
