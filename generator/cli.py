@@ -13,12 +13,14 @@ with `--format json`. Bad input never produces a traceback; an internal error pr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
+import signal
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -108,9 +110,14 @@ def handles_errors(command: F) -> F:
             kwargs.get("strict", False),
         )
         try:
-            command(*args, reporter=reporter, **kwargs)
+            with _terminated_cleanly():
+                command(*args, reporter=reporter, **kwargs)
         except Fatal as exc:
             reporter.add(list(exc.diagnostics))
+            reporter.finish("failed", {}, failed=True)
+        except OSError as exc:  # wherever it happens: the file and the OS's reason, never a bug
+            where = exc.filename or "a file"
+            reporter.add([error("SDK903", "#", f"cannot use {where}: {exc.strerror or exc}")])
             reporter.finish("failed", {}, failed=True)
         except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
             raise  # click turns usage errors into exit code 2
@@ -123,6 +130,27 @@ def handles_errors(command: F) -> F:
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+class Terminated(SystemExit):
+    """SIGTERM, raised where the program is so that every `finally` runs (temporary files,
+    the output's lock); exit status 143 as for a process the signal ends."""
+
+
+@contextlib.contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def common_options(command: F) -> F:
@@ -174,6 +202,11 @@ def main() -> None:
 @click.option("--package-version", help="The generated package's version (default: see README).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write sdkgen's cache.")
 @click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="Overwrite (or remove) generated files that were edited by hand.",
+)
+@click.option(
     "--layout",
     type=click.Choice(["project", "package"]),
     default="project",
@@ -194,6 +227,7 @@ def generate(
     package_version: str | None,
     layout: str,
     no_cache: bool,
+    discard_edits: bool,
     reporter: Reporter,
     **_: Any,
 ) -> None:
@@ -220,7 +254,9 @@ def generate(
         report_drift(files, job.output, reporter, result, show_diff=reporter.verbose > 0)
     from generator import write
 
-    write.write(files, job.output)
+    reporter.add(write.write(files, job.output, discard_edits=discard_edits))
+    if cache.wrote:
+        cache.trim()
     reporter.finish(
         f"generated {job.package_name} in {job.output}: {result['operations']} operations, "
         f"{result['models']} models, {result['enums']} enums",
@@ -251,7 +287,7 @@ def generated(
         saved = json.loads(hit)
         files = {PurePosixPath(p): text for p, text in saved["files"].items()}
         return files, [diagnostic_from_json(d) for d in saved["found"]], saved["counts"]
-    from generator import build, render
+    from generator import build, render, write
     from generator.format import format_files
 
     api, found = build.build(
@@ -270,6 +306,9 @@ def generated(
         cache_root=cache.root,
     )
     files = format_files(rendered, cache, render.runtime_paths(api.package_name, options.layout))
+    files[PurePosixPath(write.MANIFEST)] = write.manifest(
+        files, version=__version__, spec_sha256=document.sha256
+    )
     counts = {
         "operations": sum(len(g.operations) for g in api.groups),
         "models": len(api.models),
@@ -563,19 +602,32 @@ def diagnostic_from_json(d: dict[str, str]) -> Diagnostic:
 def report_drift(
     files: dict[Any, str], out: Path, reporter: Reporter, result: dict[str, Any], show_diff: bool
 ) -> None:
-    """`--check`: list what differs from the tree on disk (with -v, as a unified diff) and stop
-    (exit 1 on drift)."""
+    """`--check`: list what differs from the tree on disk (with -v, as a unified diff, and the
+    files sdkgen did not write) and stop (exit 1 on drift)."""
     from generator import write
 
-    added, removed, changed = write.compare(files, out)
+    drift = write.compare(files, out)
     if reporter.fmt == "text":
-        for label, paths in (("added", added), ("removed", removed), ("changed", changed)):
-            for path in paths:
+        for label in ("added", "removed", "changed"):
+            for path in getattr(drift, label):
                 click.echo(f"{label}: {path}", err=True)
+        if drift.interrupted:
+            click.echo(
+                "interrupted: a run was interrupted; the next generate completes it", err=True
+            )
         if show_diff:
-            for path in added + removed + changed:
+            for path in drift.added + drift.removed + drift.changed:
                 click.echo(write.unified_diff(files, out, path), err=True, nl=False)
-    result.update({"added": added, "removed": removed, "changed": changed})
-    drift = bool(added or removed or changed)
-    reporter.finish(f"{out} is {'out of date' if drift else 'up to date'}", result, failed=drift)
+            for path in drift.foreign:
+                click.echo(f"not sdkgen's (left alone): {path}", err=True)
+    result.update(dataclasses.asdict(drift))
+    failed = bool(drift.added or drift.removed or drift.changed or drift.interrupted)
+    summary = f"{out} is {'out of date' if failed else 'up to date'}"
+    if drift.foreign and not show_diff:
+        one = len(drift.foreign) == 1
+        summary += (
+            f"; {len(drift.foreign)} {'entry' if one else 'entries'} sdkgen did not write "
+            f"{'is' if one else 'are'} left alone (-v lists {'it' if one else 'them'})"
+        )
+    reporter.finish(summary, result, failed=failed)
     sys.exit(0)

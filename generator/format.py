@@ -4,8 +4,8 @@ the output does not depend on what is configured around it.
 Why ruff and not black (the stack's first choice): measured on this machine, black took 89% of
 `sdkgen generate` on the GitHub spec (53 s of 60 s; 0.7 s of 1.5 s on the Leonardo spec), while
 `ruff format` gives byte-identical output for our generated code in 1/40th of the time (12 ms
-against 506 ms on the Box client's `_client.py`). It runs once per tree, in a subprocess, on a
-temporary copy; the ruff version is part of every cache key.
+against 506 ms on the Box client's `_client.py`). It runs once per file, through pipes (no temporary
+files); the ruff version is part of every cache key.
 
 Results are cached by content (see `generator.cache`). Files passed as `verbatim` (the static
 runtime, already formatted in the repository, which a test checks) are copied as they are.
@@ -14,9 +14,8 @@ runtime, already formatted in the repository, which a test checks) are copied as
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from collections.abc import Collection
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from generator.cache import Cache, installed_version
 from generator.diagnostics import Fatal, error
@@ -61,17 +60,33 @@ def format_files(
 
 
 def _ruff_format(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
-    """Format every file with one ruff run over a temporary copy of them."""
-    with tempfile.TemporaryDirectory(prefix="sdkgen-format-") as tmp:
-        names = {path: Path(tmp) / f"f{index}.py" for index, path in enumerate(files)}
-        for path, name in names.items():
-            name.write_bytes(files[path].encode("utf-8"))
-        done = subprocess.run(
-            [*ruff_command(), "--quiet", tmp], capture_output=True, text=True, check=False
+    """Format every file through ruff's standard input and output, the processes side by
+    side: nothing is written to disk, so a killed run leaves no temporary copy behind and a
+    file-size limit cannot fail here (measured: +2 ms on Leonardo, +37 ms on GitHub's 4.4 MB
+    of code, against one ruff run over a temporary directory)."""
+    command = [*ruff_command(), "--quiet", "--stdin-filename"]
+    names = {path: f"f{index}.py" for index, path in enumerate(files)}  # neutral: no exclusion
+    running = {
+        path: subprocess.Popen(
+            [*command, name, "-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-        if done.returncode != 0:  # a generator bug, never the user's: say where
-            first = (done.stderr.strip().splitlines() or ["ruff format failed"])[0]
-            for path, name in names.items():
-                first = first.replace(str(name), str(path))
-            raise Fatal([error("SDK900", "#", f"generated code does not format: {first}")])
-        return {path: name.read_bytes().decode("utf-8") for path, name in names.items()}
+        for path, name in names.items()
+    }
+    done = {}
+    try:
+        for path, process in running.items():
+            out, err = process.communicate(files[path].encode("utf-8"))
+            if process.returncode != 0:  # a generator bug, never the user's: say where
+                lines = err.decode("utf-8", "replace").strip().splitlines() or ["ruff failed"]
+                first = lines[0].replace(names[path], str(path))
+                raise Fatal([error("SDK900", "#", f"generated code does not format: {first}")])
+            done[path] = out.decode("utf-8")
+    finally:
+        for process in running.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return done

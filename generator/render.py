@@ -21,7 +21,6 @@ from typing import Any
 import jinja2
 
 from generator import ir, templates_dir
-from generator.write import MARKER
 
 RUNTIME_FILES = ("_runtime.py", "errors.py")
 
@@ -438,6 +437,4 @@ def render(
     if layout == "package":  # the package's own files, at the top of the output
         package = PurePosixPath(api.package_name)
         files = {p.relative_to(package): t for p, t in files.items() if p.parts[0] == package.name}
-    marker = {"generator": "sdkgen", "version": generator_version, "spec_sha256": spec_sha256}
-    files[PurePosixPath(MARKER)] = json.dumps(marker, indent=2, sort_keys=True) + "\n"
     return files

@@ -448,7 +448,7 @@ def test_refuses_directory_not_made_by_sdkgen() -> None:
     assert lines, result.stderr
     assert "was not made by sdkgen" in lines[0]
     assert tree(out) == before
-    assert sorted(p.name for p in Path().iterdir()) == ["out", "spec.yaml"]
+    assert sorted(p.name for p in Path().iterdir()) == [".out.sdkgen-lock", "out", "spec.yaml"]
 
 
 def test_refuses_a_file_as_output() -> None:
@@ -487,16 +487,8 @@ def test_failed_generation_leaves_previous_output_untouched(
     result = sdkgen("generate", "bad.yaml", "-o", "out", "--package-name", "pkg", *extra)
     assert result.exit_code == 1
     assert tree(Path("out")) == before
-    assert sorted(p.name for p in Path().iterdir()) == ["bad.yaml", "good.yaml", "out"]
-
-
-def test_regenerating_replaces_previous_output() -> None:
-    write("spec.yaml", GOOD)
-    assert sdkgen("generate", "spec.yaml", "-o", "out", "--package-name", "pkg").exit_code == 0
-    (Path("out") / "stale.txt").write_text("old\n")
-    assert sdkgen("generate", "spec.yaml", "-o", "out", "--package-name", "pkg").exit_code == 0
-    assert not (Path("out") / "stale.txt").exists()
-    assert sorted(p.name for p in Path().iterdir()) == ["out", "spec.yaml"]
+    listing = sorted(p.name for p in Path().iterdir())
+    assert listing == [".out.sdkgen-lock", "bad.yaml", "good.yaml", "out"]
 
 
 # --- generate --check -------------------------------------------------------------------------
@@ -534,13 +526,20 @@ def test_check_after_editing_a_generated_file_fails() -> None:
 
 def test_check_reports_removed_and_added_files() -> None:
     out = generated()
-    (out / "extra.py").write_text("x = 1\n")
+    (out / "extra.py").write_text("x = 1\n")  # not sdkgen's: never drift
     (out / "pkg" / "errors.py").unlink()
     result = check()
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert "removed: extra.py" in lines
     assert "added: pkg/errors.py" in lines
+    assert not [line for line in lines if "extra.py" in line]
+    assert "1 entry sdkgen did not write is left alone (-v lists it)" in lines[-1]
+    renamed = sdkgen("generate", "spec.yaml", "-o", "out", "--package-name", "pkg2", "--check")
+    assert renamed.exit_code == 1
+    lines = renamed.stderr.splitlines()
+    assert "removed: pkg/models.py" in lines
+    assert "added: pkg2/models.py" in lines
+    assert "removed: pkg/errors.py" not in lines  # already gone from the disk
 
 
 def test_check_without_output_fails() -> None:
