@@ -145,7 +145,7 @@ class Cache:
                 stat = path.lstat()
             except OSError:
                 continue
-            if path.name.startswith(".tmp-"):
+            if path.name.startswith(".tmp-") or path.name.endswith(".tmp"):  # ours, Jinja2's
                 if now - stat.st_mtime > STALE_TMP_SECONDS:
                     with contextlib.suppress(OSError):
                         path.unlink()

@@ -116,6 +116,8 @@ def handles_errors(command: F) -> F:
             reporter.add(list(exc.diagnostics))
             reporter.finish("failed", {}, failed=True)
         except OSError as exc:  # wherever it happens: the file and the OS's reason, never a bug
+            if reporter.verbose > 1:
+                traceback.print_exc()
             where = exc.filename or "a file"
             reporter.add([error("SDK903", "#", f"cannot use {where}: {exc.strerror or exc}")])
             reporter.finish("failed", {}, failed=True)

@@ -10,6 +10,7 @@ are used only while their stamp matches the templates beside them (`template_loa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -363,6 +364,19 @@ def template_loader(compiled: Path = PRECOMPILED) -> jinja2.BaseLoader:
     return jinja2.FileSystemLoader(templates)
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's bytecode cache, whose failures (a full disk, a file-size limit) only cost
+    speed, like those of sdkgen's own cache."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 @functools.cache
 def _environment(root: Path | None) -> jinja2.Environment:
     """The Jinja2 environment: precompiled templates when the wheel has valid ones; otherwise
@@ -376,7 +390,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         directory = root / "jinja" / code_fingerprint()[:16]
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            bytecode = jinja2.FileSystemBytecodeCache(str(directory))
+            bytecode = _QuietBytecodeCache(str(directory))
         except OSError:
             bytecode = None
     return _new_environment(loader, bytecode)

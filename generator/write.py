@@ -27,12 +27,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import errno
 import hashlib
 import json
 import os
 import shutil
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -218,21 +219,17 @@ def write(
     say what was done besides."""
     out = Path(os.path.abspath(out))
     _check_target(out)
-    step = "lock"
     try:
         with _locked(out, required=True):
-            step = "prepare"
             notes = _recover(out)
             owned = _owned(out, set(files))
             todo = plan(files, out, owned)
             _refuse_losses(todo, out, discard_edits=discard_edits)
             if todo.write or todo.remove:
-                step = "stage"
-                _stage(files, out, todo.write)
-                step = "commit"
-                _commit(out, todo.write, todo.remove)
+                _stage(files, out, todo)
+                _commit(out, todo)
     except OSError as exc:
-        raise _os_error(exc, out, step) from None
+        raise _os_error(exc, out) from None
     if todo.legacy:
         notes.append(info("SDK907", "#", f"{out}: the marker became a manifest of its files"))
     return notes
@@ -262,78 +259,129 @@ def _refuse_losses(todo: Plan, out: Path, *, discard_edits: bool) -> None:
         raise Fatal(found)
 
 
-def _os_error(exc: OSError, out: Path, step: str) -> Fatal:
+def _os_error(exc: OSError, out: Path) -> Fatal:
+    """SDK903, saying truly what state the output is in."""
     where = exc.filename or out
-    state = {
-        "commit": "the output is partly updated (each file is its old or its new version); "
-        "the next run completes it",
-    }.get(step, "the previous output is untouched")
+    state = "the previous output is untouched"
+    if (out / JOURNAL).exists():  # the commit failed and so did putting the old files back
+        state = "the output is partly updated (each file old or new); the next run completes it"
     return _refuse("SDK903", f"cannot write {where}: {exc.strerror or exc}; {state}")
 
 
-def _stage(files: dict[PurePosixPath, str], out: Path, paths: tuple[PurePosixPath, ...]) -> None:
+def _stage(files: dict[PurePosixPath, str], out: Path, todo: Plan) -> None:
+    """The new files into `.sdkgen.new/new/`, synced; hard links to the files they replace or
+    remove into `.sdkgen.new/old/`, so a failed commit can put them back."""
     staging = out / STAGING
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
-        for rel in paths:
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("wb") as handle:
-                handle.write(files[rel].encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
+        for rel in todo.write:
+            target = staging / "new" / rel
+            _make_parent(target)
+            try:
+                with target.open("wb") as handle:
+                    handle.write(files[rel].encode("utf-8"))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as exc:  # a failed write names no file: name the one it was for
+                exc.filename = exc.filename or str(out / rel)
+                raise
+        for rel in (*todo.write, *todo.remove):
+            if (out / rel).is_file():
+                backup = staging / "old" / rel
+                _make_parent(backup)
+                _link_or_copy(out / rel, backup)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()
         raise
 
 
-def _commit(
-    out: Path, writes: tuple[PurePosixPath, ...], removes: dict[PurePosixPath, str]
-) -> None:
-    """Write the journal, then carry it out; SIGINT and SIGTERM wait until it is done. A file
-    is removed only while it holds what it held when the run decided to remove it."""
-    last = sorted(writes, key=lambda p: p == PurePosixPath(MANIFEST))  # the manifest last
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        shutil.copy2(source, target)  # a file system without hard links
+
+
+def _commit(out: Path, todo: Plan) -> None:
+    """Write the journal, then carry it out; SIGINT and SIGTERM wait until it is done. An OS
+    error on the way puts the old files back; a kill leaves the journal to the next run."""
+    last = sorted(todo.write, key=lambda p: p == PurePosixPath(MANIFEST))  # the manifest last
     journal = {
         "format": FORMAT,
         "write": [str(p) for p in last],
-        "remove": {str(p): digest for p, digest in removes.items()},
+        "remove": {str(p): digest for p, digest in todo.remove.items()},
     }
     with _signals_held():
         tmp = out / (JOURNAL + ".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            json.dump(journal, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(out / JOURNAL)
-        _carry_out(out, journal)
+        try:
+            with tmp.open("w", encoding="utf-8") as handle:
+                json.dump(journal, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            tmp.replace(out / JOURNAL)
+        except BaseException:  # nothing was changed yet: no journal, no staging
+            tmp.unlink(missing_ok=True)
+            shutil.rmtree(out / STAGING, ignore_errors=True)
+            raise
+        try:
+            _carry_out(out, journal)
+        except OSError:
+            _roll_back(out, journal)  # when this fails too, the journal stays for the next run
+            raise
 
 
 def _carry_out(out: Path, journal: dict[str, Any]) -> None:
-    """Do what the journal says; every step may already be done (a rerun after a kill)."""
+    """Do what the journal says; every step may already be done (a rerun after a kill). A
+    file is removed only while it holds what it held when the run decided to remove it."""
     staging = out / STAGING
     for name in journal["write"]:
-        staged = staging / name
+        staged = staging / "new" / name
         if staged.exists():
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            _make_parent(out / name)
             staged.replace(out / name)
     for name, digest in journal["remove"].items():
         target = out / name
         if _digest_on_disk(target) == digest:
             target.unlink()
-        _prune_empty(out, PurePosixPath(name).parent)
+    _prune_empty(out, journal["remove"])
     (out / JOURNAL).unlink()
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _prune_empty(out: Path, directory: PurePosixPath) -> None:
-    while directory.parts:
-        with contextlib.suppress(OSError):  # not empty, or gone
-            (out / directory).rmdir()
-            directory = directory.parent
-            continue
-        return
+def _roll_back(out: Path, journal: dict[str, Any]) -> None:
+    """Undo what `_carry_out` did before it failed: the old files back from their links, the
+    new files that had no old version removed."""
+    staging = out / STAGING
+    for name in [*journal["write"], *journal["remove"]]:
+        backup, target = staging / "old" / name, out / name
+        if backup.exists():
+            backup.replace(target)
+        elif name in journal["write"] and not (staging / "new" / name).exists():
+            target.unlink(missing_ok=True)  # it was new: it goes
+    _prune_empty(out, journal["write"])
+    (out / JOURNAL).unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _make_parent(path: Path) -> None:
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _prune_empty(out: Path, names: Iterable[str]) -> None:
+    """Remove the directories of `names` that are now empty, deepest first (never `out`)."""
+    directories = {parent for name in names for parent in PurePosixPath(name).parents}
+    for directory in sorted(directories, key=lambda d: len(d.parts), reverse=True):
+        if directory.parts and (out / directory).is_dir() and not any((out / directory).iterdir()):
+            with contextlib.suppress(OSError):
+                (out / directory).rmdir()
 
 
 def _recover(out: Path) -> list[Diagnostic]:
