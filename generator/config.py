@@ -71,11 +71,15 @@ def read(root: Path) -> Config:
     ):
         message = "silence must map each diagnostic code to the reason it is silenced"
         raise Fatal([error("SDK020", "#", message, str(path))])
+    pin = str(table.get("spec-sha256", "")).lower()
+    if pin and not re.fullmatch(r"[0-9a-f]{64}", pin):
+        message = f"spec-sha256 must be 64 hexadecimal digits, not {pin!r}"
+        raise Fatal([error("SDK020", "#", message, str(path))])
     return Config(
         root=root,
         spec=str(table.get("spec", "")),
         spec_url=str(table.get("spec-url", "")),
-        spec_sha256=str(table.get("spec-sha256", "")).lower(),
+        spec_sha256=pin,
         mirrors=tuple(str(m) for m in mirrors) if isinstance(mirrors, list) else (),
         output=str(table.get("output", "")),
         package_name=str(table.get("package-name", "")),
