@@ -72,8 +72,16 @@ def _refuse(code: str, message: str) -> Fatal:
     return Fatal([error(code, "#", message)])
 
 
+def _unsafe(name: str) -> bool:
+    """A relative path that stays inside the output, in its one normal spelling, or not."""
+    path = PurePosixPath(name)
+    return (
+        path.is_absolute() or not path.parts or ".." in path.parts or name != str(path)
+    ) or "\\" in name
+
+
 def _safe(rel: PurePosixPath) -> PurePosixPath:
-    if rel.is_absolute() or not rel.parts or ".." in rel.parts or "\\" in str(rel):
+    if _unsafe(str(rel)):
         raise _refuse("SDK901", f"refusing to write {str(rel)!r} outside the output directory")
     return rel
 
@@ -101,11 +109,9 @@ def _parse_manifest(raw: bytes, generated: set[PurePosixPath], out: Path) -> Own
         return None
     owned: Owned = {}
     for name, digest in files.items():
-        path = PurePosixPath(name)
-        unsafe = path.is_absolute() or ".." in path.parts or name != str(path) or "\\" in name
-        if unsafe or path.parts[0] in RESERVED or not _is_digest(digest):
+        if _unsafe(name) or PurePosixPath(name).parts[0] in RESERVED or not _is_digest(digest):
             return None
-        owned[path] = digest
+        owned[PurePosixPath(name)] = digest
     return owned
 
 
@@ -417,11 +423,6 @@ def _read_journal(path: Path) -> dict[str, Any]:
     if not valid or any(_unsafe(n) for n in names):
         raise _refuse("SDK902", f"{path} is not a journal sdkgen wrote; remove it to go on")
     return journal  # type: ignore[no-any-return]
-
-
-def _unsafe(name: str) -> bool:
-    path = PurePosixPath(name)
-    return path.is_absolute() or not path.parts or ".." in path.parts or "\\" in name
 
 
 @contextlib.contextmanager

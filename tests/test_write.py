@@ -189,8 +189,9 @@ def test_files_no_longer_generated_are_removed_and_user_files_kept() -> None:
         b'{"format": 2, "generator": "sdkgen", "files": {"../keep.txt": "' + b"0" * 64 + b'"}}',
         b'{"format": 2, "generator": "sdkgen", "files": {"keep.txt": "not a digest"}}',
         b'{"format": 2, "generator": "sdkgen", "files": {".sdkgen.new/x": "' + b"0" * 64 + b'"}}',
+        b'{"format": 2, "generator": "sdkgen", "files": {".": "' + b"0" * 64 + b'"}}',
     ],
-    ids=["text", "empty", "no-files", "other", "future", "escape", "digest", "reserved"],
+    ids=["text", "empty", "no-files", "other", "future", "escape", "digest", "reserved", "dot"],
 )
 def test_a_planted_or_malformed_manifest_does_not_make_a_directory_sdkgens(marker: bytes) -> None:
     out = Path("out")
@@ -203,6 +204,42 @@ def test_a_planted_or_malformed_manifest_does_not_make_a_directory_sdkgens(marke
     [line] = errors(result, "SDK902")
     assert "was not made by sdkgen" in line
     assert tree(out) == before
+
+
+@pytest.mark.parametrize(
+    "journal",
+    [
+        b"x",
+        b'{"format": 2, "write": ["../escape"], "remove": {}}',
+        b'{"format": 2, "write": [], "remove": {"keep.txt": "nope"}}',
+        b'{"format": 2, "write": [], "remove": ["keep.txt"]}',
+    ],
+    ids=["text", "escape", "digest", "list"],
+)
+def test_a_planted_journal_is_refused_and_nothing_is_touched(journal: bytes) -> None:
+    assert generate().exit_code == 0
+    out = Path("out")
+    (out / ".sdkgen.journal").write_bytes(journal)
+    (out / "keep.txt").write_text("precious\n")
+    before = tree(out)
+    result = generate()
+    assert result.exit_code == 1
+    [line] = errors(result, "SDK902")
+    assert "is not a journal sdkgen wrote; remove it to go on" in line
+    assert tree(out) == before
+
+
+def test_a_journal_removes_only_what_it_recorded() -> None:
+    assert generate().exit_code == 0
+    out = Path("out")
+    (out / "keep.txt").write_text("precious\n")
+    journal = {"format": 2, "write": [], "remove": {"keep.txt": "0" * 64}}
+    (out / ".sdkgen.journal").write_text(json.dumps(journal))
+    result = generate("v1.yaml", "-v")
+    assert result.exit_code == 0, result.stderr
+    assert "completed the run that was interrupted" in result.stderr
+    assert (out / "keep.txt").read_text() == "precious\n"  # its digest is not the recorded one
+    assert no_leftovers()
 
 
 def test_a_lone_malformed_manifest_is_not_overwritten() -> None:
