@@ -591,6 +591,39 @@ def test_a_file_size_limit_is_sdk903_not_an_internal_error(tmp_path: Path) -> No
         assert no_leftovers()
 
 
+_CAPS = "-dac_override,-dac_read_search"  # root without what lets it write anywhere
+UNPRIVILEGED = (
+    ["setpriv", "--bounding-set", _CAPS, "--inh-caps", _CAPS] if os.geteuid() == 0 else []
+)
+
+
+@pytest.mark.parametrize("read_only", ["parent", "output", "package"])
+def test_a_read_only_directory_is_sdk903_with_the_real_reason(read_only: str) -> None:
+    assert generate().exit_code == 0
+    before = tree(Path("out"))
+    out = "fresh" if read_only == "parent" else "out"
+    target = {"parent": Path(), "output": Path("out"), "package": Path("out/pkg")}[read_only]
+    env = {**os.environ, "SDKGEN_CACHE_DIR": "off", "SDKGEN_WORKERS": "0"}
+    target.chmod(0o555)
+    try:
+        done = subprocess.run(
+            [*UNPRIVILEGED, sys.executable, "-m", "generator", "generate", "v2.yaml", "-o", out],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+    finally:
+        target.chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    [line] = [x for x in done.stderr.splitlines() if x.startswith("ERROR ")]
+    assert line.startswith("ERROR SDK903 #: cannot write "), line
+    assert line.endswith("Permission denied; the previous output is untouched"), line
+    assert tree(Path("out")) == before
+    assert no_leftovers()
+    assert not Path("fresh").exists()
+
+
 def test_check_reports_an_interrupted_run_and_writes_nothing(
     old_and_new: tuple[dict[str, bytes], dict[str, bytes]],
 ) -> None:
