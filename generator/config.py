@@ -45,47 +45,57 @@ class Config:
     silence: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> reason
 
 
+STRINGS = ("spec", "spec-url", "spec-sha256", "output", "package-name", "env-prefix")
+LISTS = ("mirrors", "overlays")
+
+
 def read(root: Path) -> Config:
-    """`[tool.sdkgen]` of `root/pyproject.toml`; an empty Config when there is none."""
+    """`[tool.sdkgen]` of `root/pyproject.toml`; an empty Config when there is none. Every
+    key is checked: an unknown key, a value of the wrong type, a silence without its reason,
+    or a malformed pin is SDK020, never ignored."""
     path = root / "pyproject.toml"
     if not path.is_file():
         return Config(root=root)
+
+    def refuse(message: str) -> Fatal:
+        return Fatal([error("SDK020", "#", message, str(path))])
+
     try:
-        table: Any = (
-            tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("sdkgen", {})
-        )
+        tool: Any = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise Fatal(
-            [error("SDK020", "#", f"cannot read [tool.sdkgen]: {exc}", str(path))]
-        ) from None
+        raise refuse(f"cannot read [tool.sdkgen]: {exc}") from None
+    table: Any = tool.get("sdkgen", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise refuse("[tool.sdkgen] must be a table")
     unknown = sorted(set(table) - KEYS)
     if unknown:
-        raise Fatal(
-            [error("SDK020", "#", f"unknown [tool.sdkgen] keys: {', '.join(unknown)}", str(path))]
-        )
-    mirrors = table.get("mirrors", [])
-    overlays = table.get("overlays", [])
+        raise refuse(f"unknown [tool.sdkgen] keys: {', '.join(unknown)}")
+    for key in STRINGS:
+        if not isinstance(table.get(key, ""), str):
+            raise refuse(f"{key} must be a string")
+    for key in LISTS:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise refuse(f"{key} must be a list of strings")
     silence = table.get("silence", {})
     if not isinstance(silence, dict) or not all(
         isinstance(reason, str) and reason.strip() for reason in silence.values()
     ):
-        message = "silence must map each diagnostic code to the reason it is silenced"
-        raise Fatal([error("SDK020", "#", message, str(path))])
-    pin = str(table.get("spec-sha256", "")).lower()
+        raise refuse("silence must map each diagnostic code to the reason it is silenced")
+    pin = table.get("spec-sha256", "").lower()
     if pin and not re.fullmatch(r"[0-9a-f]{64}", pin):
-        message = f"spec-sha256 must be 64 hexadecimal digits, not {pin!r}"
-        raise Fatal([error("SDK020", "#", message, str(path))])
+        raise refuse(f"spec-sha256 must be 64 hexadecimal digits, not {pin!r}")
     return Config(
         root=root,
-        spec=str(table.get("spec", "")),
-        spec_url=str(table.get("spec-url", "")),
+        spec=table.get("spec", ""),
+        spec_url=table.get("spec-url", ""),
         spec_sha256=pin,
-        mirrors=tuple(str(m) for m in mirrors) if isinstance(mirrors, list) else (),
-        output=str(table.get("output", "")),
-        package_name=str(table.get("package-name", "")),
-        env_prefix=str(table.get("env-prefix", "")),
-        overlays=tuple(str(o) for o in overlays) if isinstance(overlays, list) else (),
-        silence={str(code): str(reason) for code, reason in silence.items()},
+        mirrors=tuple(table.get("mirrors", ())),
+        output=table.get("output", ""),
+        package_name=table.get("package-name", ""),
+        env_prefix=table.get("env-prefix", ""),
+        overlays=tuple(table.get("overlays", ())),
+        silence=dict(silence),
     )
 
 

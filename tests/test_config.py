@@ -82,3 +82,90 @@ def test_a_malformed_pin_is_refused(
     assert result.exit_code == 1
     assert "ERROR SDK020" in result.output
     assert "spec-sha256 must be 64 hexadecimal digits" in result.output
+
+
+def test_no_pyproject_and_no_spec_is_sdk021(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("generate", "-q")
+    assert result.exit_code == 1
+    assert "ERROR SDK021 #: no SPEC given and no `spec` in [tool.sdkgen]" in result.output
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('spec = "x.yaml"\nspce = 1\nzeta = 2\n', "unknown [tool.sdkgen] keys: spce, zeta"),
+        ("spec = 3\n", "spec must be a string"),
+        ('spec = "x.yaml"\noutput = ["a"]\n', "output must be a string"),
+        ('spec = "x.yaml"\nenv-prefix = true\n', "env-prefix must be a string"),
+        ('spec = "x.yaml"\nmirrors = "../shared"\n', "mirrors must be a list of strings"),
+        ('spec = "x.yaml"\noverlays = [1]\n', "overlays must be a list of strings"),
+        ('spec = "x.yaml"\nsilence = ["SDK108"]\n', "silence must map each diagnostic code"),
+        (
+            'spec = "x.yaml"\n[tool.sdkgen.silence]\nSDK108 = " "\n',
+            "silence must map each diagnostic code",
+        ),
+        (
+            'spec = "x.yaml"\n[tool.sdkgen.silence]\nSDK108 = 1\n',
+            "silence must map each diagnostic code",
+        ),
+        ('spec = "x.yaml\n', "cannot read [tool.sdkgen]: "),
+    ],
+    ids=[
+        "unknown",
+        "spec",
+        "output",
+        "env-prefix",
+        "mirrors",
+        "overlays",
+        "silence-list",
+        "silence-blank",
+        "silence-int",
+        "toml",
+    ],
+)
+def test_a_malformed_table_is_sdk020_in_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: str, message: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.sdkgen]\n" + table, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for command in ("generate", "validate", "lint"):
+        result = run_cli(command, "-q")
+        assert result.exit_code == 1
+        [line] = [x for x in result.output.splitlines() if x.startswith("ERROR ")]
+        assert line.startswith(f"ERROR SDK020 {tmp_path / 'pyproject.toml'}#: {message}"), line
+
+
+def test_a_tool_table_of_another_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('tool = "x"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert "ERROR SDK021 #: no SPEC given" in run_cli("generate", "-q").output
+    (tmp_path / "pyproject.toml").write_text("[tool]\nsdkgen = 1\n", encoding="utf-8")
+    assert "[tool.sdkgen] must be a table" in run_cli("generate", "-q").output
+
+
+def test_a_missing_pinned_spec_names_every_place_tried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project(tmp_path, DIGEST, mirror=True)
+    (tmp_path / "mirror" / "shop.yaml").unlink()
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("generate", "-q")
+    assert result.exit_code == 1
+    tried = f"{tmp_path / 'specs' / 'shop.yaml'}, {tmp_path / 'mirror' / 'shop.yaml'}"
+    assert f"ERROR SDK021 #: pinned spec not found (tried {tried}) and no spec-url" in (
+        result.output
+    )
+
+
+def test_the_table_configures_the_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project(tmp_path, DIGEST)
+    with (tmp_path / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write('env-prefix = "SHOPX"\n[tool.sdkgen.silence]\nSDK108 = "no errors upstream"\n')
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("generate")
+    assert result.exit_code == 0, result.output
+    assert "SDK108" not in result.output
+    assert "SHOPX_API_KEY" in (tmp_path / "out" / "shop" / "_client.py").read_text()
