@@ -67,16 +67,9 @@ def read(root: Path) -> Config:
     table: Any = tool.get("sdkgen", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise refuse("[tool.sdkgen] must be a table")
-    unknown = sorted(set(table) - KEYS)
-    if unknown:
-        raise refuse(f"unknown [tool.sdkgen] keys: {', '.join(unknown)}")
-    for key in STRINGS:
-        if not isinstance(table.get(key, ""), str):
-            raise refuse(f"{key} must be a string")
-    for key in LISTS:
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise refuse(f"{key} must be a list of strings")
+    problem = _shape_problem(table)
+    if problem:
+        raise refuse(problem)
     silence = table.get("silence", {})
     if not isinstance(silence, dict) or not all(
         isinstance(reason, str) and reason.strip() for reason in silence.values()
@@ -97,6 +90,21 @@ def read(root: Path) -> Config:
         overlays=tuple(table.get("overlays", ())),
         silence=dict(silence),
     )
+
+
+def _shape_problem(table: dict[str, Any]) -> str:
+    """What is wrong with the keys and value types of the table, or ''."""
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        return f"unknown [tool.sdkgen] keys: {', '.join(unknown)}"
+    for key in STRINGS:
+        if not isinstance(table.get(key, ""), str):
+            return f"{key} must be a string"
+    for key in LISTS:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            return f"{key} must be a list of strings"
+    return ""
 
 
 def pinned_spec(config: Config) -> load.Document:
