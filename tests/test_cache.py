@@ -192,3 +192,46 @@ def test_an_edit_to_sdkgens_code_or_templates_is_a_new_key(tmp_path: Path, edite
         target.write_text(target.read_text(encoding="utf-8") + wrapper, encoding="utf-8")
         second = run("two")
         assert second != first and "renamed_" in second
+
+
+@pytest.mark.parametrize(
+    ("env", "where"),
+    [
+        ({"SDKGEN_CACHE_DIR": "{tmp}/mine"}, "mine"),
+        ({"XDG_CACHE_HOME": "{tmp}/xdg"}, "xdg/sdkgen"),
+        ({"HOME": "{tmp}/home"}, "home/.cache/sdkgen"),
+        ({"SDKGEN_CACHE_DIR": "off", "HOME": "{tmp}/home"}, None),
+        ({"SDKGEN_CACHE_DIR": "OFF", "HOME": "{tmp}/home"}, None),
+        ({"SDKGEN_CACHE_DIR": "0", "HOME": "{tmp}/home"}, None),
+        ({"SDKGEN_CACHE_DIR": "None", "HOME": "{tmp}/home"}, None),
+    ],
+    ids=["explicit", "xdg", "home", "off", "OFF", "0", "None"],
+)
+def test_where_the_cache_lives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], where: str | None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("SDKGEN_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    generate(1)
+    made = sorted(
+        str(p.parent.relative_to(tmp_path))
+        for p in tmp_path.rglob("generate")
+        if p.is_dir() and "out" not in p.parts
+    )
+    assert made == ([where] if where else [])
+    if where:
+        assert list((tmp_path / where / "generate").glob("*/*"))
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"),
+    [("", 256 * 2**20), ("1.5", 3 * 2**19), ("x", 256 * 2**20), ("-1", 0), ("0", 0)],
+)
+def test_the_bound_setting(monkeypatch: pytest.MonkeyPatch, value: str, limit: int) -> None:
+    from generator.cache import max_bytes
+
+    monkeypatch.setenv("SDKGEN_CACHE_MAX_MB", value)
+    assert max_bytes() == limit
