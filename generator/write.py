@@ -55,12 +55,8 @@ def sha256(data: bytes) -> str:
 
 
 def manifest(files: dict[PurePosixPath, str], **provenance: str) -> str:
-    """The manifest of `files` (which it does not list itself), with the provenance given."""
-    digests = {
-        str(path): sha256(text.encode("utf-8"))
-        for path, text in sorted(files.items())
-        if path != PurePosixPath(MANIFEST)
-    }
+    """The manifest of `files` (the manifest itself not among them), with the provenance."""
+    digests = {str(path): sha256(text.encode("utf-8")) for path, text in sorted(files.items())}
     body = {"format": FORMAT, "generator": "sdkgen", **provenance, "files": digests}
     return json.dumps(body, indent=2) + "\n"
 
@@ -102,7 +98,7 @@ def _parse_manifest(raw: bytes, generated: set[PurePosixPath], out: Path) -> Own
         return None
     if not isinstance(data, dict) or data.get("generator") != "sdkgen":
         return None
-    if "format" not in data and set(data) == {"generator", "version", "spec_sha256"}:
+    if set(data) == {"generator", "version", "spec_sha256"}:  # before format 2
         return {p: None for p in sorted(generated) if (out / p).is_file()}
     files = data.get("files")
     if data.get("format") != FORMAT or not isinstance(files, dict):
@@ -218,9 +214,7 @@ def foreign(files: dict[PurePosixPath, str], out: Path, owned: Owned) -> list[st
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write(
-    files: dict[PurePosixPath, str], out: Path, *, discard_edits: bool = False
-) -> list[Diagnostic]:
+def write(files: dict[PurePosixPath, str], out: Path, *, discard_edits: bool) -> list[Diagnostic]:
     """Make the generated files in `out` those of `files`, touching nothing else; the notes
     say what was done besides."""
     out = Path(os.path.abspath(out))
@@ -280,7 +274,7 @@ def _stage(files: dict[PurePosixPath, str], out: Path, todo: Plan) -> None:
     staging = out / STAGING
     created = not out.exists()
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)  # its parent exists: the lock is there
         staging.mkdir()
         for rel in todo.write:
             target = staging / "new" / rel

@@ -99,7 +99,7 @@ def generated_tree(spec: str, name: str) -> dict[str, bytes]:
 
 
 def errors(result: Result, code: str) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith(f"ERROR {code} ")]
+    return [line for line in result.stderr.splitlines() if line.startswith(f"ERROR {code} #: ")]
 
 
 # --- ownership ----------------------------------------------------------------------------------
@@ -190,8 +190,14 @@ def test_files_no_longer_generated_are_removed_and_user_files_kept() -> None:
         b'{"format": 2, "generator": "sdkgen", "files": {"keep.txt": "not a digest"}}',
         b'{"format": 2, "generator": "sdkgen", "files": {".sdkgen.new/x": "' + b"0" * 64 + b'"}}',
         b'{"format": 2, "generator": "sdkgen", "files": {".": "' + b"0" * 64 + b'"}}',
+        b'{"format": 2, "generator": "sdkgen", "files": {"keep.txt": 12}}',
+        b'{"format": 2, "generator": "sdkgen", "files": {"keep.txt": "abc"}}',
+        b'{"format": 2, "generator": "sdkgen", "files": {"keep.txt": "' + b"G" * 64 + b'"}}',
     ],
-    ids=["text", "empty", "no-files", "other", "future", "escape", "digest", "reserved", "dot"],
+    ids=[
+        *("text", "empty", "no-files", "other", "future", "escape", "digest", "reserved", "dot"),
+        *("number", "short", "not-hex"),
+    ],
 )
 def test_a_planted_or_malformed_manifest_does_not_make_a_directory_sdkgens(marker: bytes) -> None:
     out = Path("out")
@@ -202,8 +208,20 @@ def test_a_planted_or_malformed_manifest_does_not_make_a_directory_sdkgens(marke
     result = generate()
     assert result.exit_code == 1
     [line] = errors(result, "SDK902")
-    assert "was not made by sdkgen" in line
+    assert line.endswith(
+        f"{Path.cwd() / out} was not made by sdkgen (its .sdkgen is not a manifest sdkgen wrote); "
+        "refusing to write"
+    )
     assert tree(out) == before
+
+
+def test_a_directory_without_a_manifest_is_refused() -> None:
+    Path("out").mkdir()
+    (Path("out") / "keep.txt").write_text("precious\n")
+    [line] = errors(generate(), "SDK902")
+    assert line.endswith(
+        "out was not made by sdkgen (it holds no .sdkgen manifest); refusing to write"
+    )
 
 
 @pytest.mark.parametrize(
@@ -237,7 +255,8 @@ def test_a_journal_removes_only_what_it_recorded() -> None:
     (out / ".sdkgen.journal").write_text(json.dumps(journal))
     result = generate("v1.yaml", "-v")
     assert result.exit_code == 0, result.stderr
-    assert "completed the run that was interrupted" in result.stderr
+    completed = f"INFO SDK907 #: {Path.cwd() / out}: completed the run that was interrupted"
+    assert completed in result.stderr.splitlines()
     assert (out / "keep.txt").read_text() == "precious\n"  # its digest is not the recorded one
     assert no_leftovers()
 
@@ -314,7 +333,9 @@ def test_the_marker_of_an_earlier_sdkgen_becomes_a_manifest() -> None:
     (out / "NOTES.md").write_text("mine\n")
     result = generate("v2.yaml", "-v")
     assert result.exit_code == 0, result.stderr
-    assert "the marker became a manifest" in result.stderr
+    assert f"INFO SDK907 #: {Path.cwd() / out}: the marker became a manifest of its files" in (
+        result.stderr.splitlines()
+    )
     assert (out / "NOTES.md").read_text() == "mine\n"
     assert json.loads((out / ".sdkgen").read_text())["format"] == 2
 
@@ -492,8 +513,8 @@ def test_a_kill_at_any_step_leaves_old_or_new_files_and_the_next_run_completes(
 EVERY_STEP = os.environ.get("SDKGEN_FAULTS") == "all"  # the slow sweep (README: tests)
 
 
-def representative_steps() -> set[int]:
-    """The first and the last step of each kind (mkdir, fsync, link, replace...) of the run."""
+def steps_by_kind() -> dict[str, list[int]]:
+    """The steps of the run (its numbers) by kind: mkdir, fsync, link, replace..."""
     log = Path("steps.log")
     log.unlink(missing_ok=True)
     os.environ["FAULT_LOG"] = str(log)
@@ -506,7 +527,12 @@ def representative_steps() -> set[int]:
     for line in log.read_text().splitlines():
         number, kind = line.split()[:2]
         kinds.setdefault(kind, []).append(int(number))
-    return {step for numbers in kinds.values() for step in (numbers[0], numbers[-1])}
+    return kinds
+
+
+def representative_steps() -> set[int]:
+    """The first and the last step of each kind."""
+    return {step for numbers in steps_by_kind().values() for step in (numbers[0], numbers[-1])}
 
 
 def sampled(fault: str, exhaustive: bool) -> Iterator[tuple[subprocess.CompletedProcess[str], int]]:
@@ -565,10 +591,27 @@ def test_an_os_error_at_any_step_is_sdk903_and_the_output_is_intact(
         assert no_leftovers()
 
 
+def test_a_file_system_without_hard_links_gets_copies_as_backups(
+    old_and_new: tuple[dict[str, bytes], dict[str, bytes]],
+) -> None:
+    _, new = old_and_new
+    links = steps_by_kind()["link"]
+    assert len(links) > 5
+    for at in (links[0], links[-1]):
+        done, _ = faulty_run("EPERM", at, *ARGS_V2)  # what link() says where it cannot link
+        assert done.returncode == 0, done.stderr
+        assert tree(Path("out")) == new
+        assert no_leftovers()
+        start_state()
+    done, _ = faulty_run("ENOENT", links[0], *ARGS_V2)  # any other error stops the run
+    assert done.returncode == 1 and "ERROR SDK903" in done.stderr
+
+
 def test_a_file_size_limit_is_sdk903_not_an_internal_error(tmp_path: Path) -> None:
+    new = generated_tree_renamed()
     assert generate().exit_code == 0
     before = tree(Path("out"))
-    limit = 20_000  # _client.py is bigger
+    limit = 20_000  # the runtime is bigger
 
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
@@ -584,8 +627,9 @@ def test_a_file_size_limit_is_sdk903_not_an_internal_error(tmp_path: Path) -> No
             check=False,
         )
         assert done.returncode == 1, done.stderr
-        assert "ERROR SDK903 #: cannot write " in done.stderr
-        assert "File too large; the previous output is untouched" in done.stderr
+        first = next(rel for rel, data in sorted(new.items()) if len(data) > limit)
+        message = f"ERROR SDK903 #: cannot write {Path.cwd() / 'out' / first}: File too large; "
+        assert message + "the previous output is untouched" in done.stderr.splitlines()
         assert "internal error" not in done.stderr
         assert tree(Path("out")) == before
         assert no_leftovers()
@@ -679,3 +723,136 @@ def test_a_held_lock_times_out_with_a_clear_error(monkeypatch: pytest.MonkeyPatc
     assert "ERROR SDK906 #: another sdkgen run has held" in done.stderr
     assert "for 0.3 s; giving up" in done.stderr
     assert tree(Path("out")) == before
+
+
+# --- details the mutation run asked for ---------------------------------------------------------
+
+
+def test_the_manifest_lists_every_generated_file_and_nothing_else() -> None:
+    assert generate().exit_code == 0
+    out = Path("out")
+    (out / "NOTES.md").write_text("mine\n")
+    manifest = json.loads((out / ".sdkgen").read_text())
+    assert manifest["format"] == 2 and manifest["generator"] == "sdkgen"
+    on_disk = {rel: data for rel, data in tree(out).items() if rel not in (".sdkgen", "NOTES.md")}
+    import hashlib
+
+    assert manifest["files"] == {
+        rel: hashlib.sha256(data).hexdigest() for rel, data in on_disk.items()
+    }
+    assert (out / ".sdkgen").read_text().startswith('{\n  "format": 2,\n')
+
+
+@pytest.mark.parametrize("name", ["../x.py", "/abs.py", "a/../../x.py", "a\\b.py", "."])
+def test_the_write_stage_refuses_a_path_outside_the_output(name: str) -> None:
+    from pathlib import PurePosixPath
+
+    from generator import write
+    from generator.diagnostics import Fatal
+
+    for call in (
+        lambda: write.write({PurePosixPath(name): "x"}, Path("out"), discard_edits=False),
+        lambda: write.compare({PurePosixPath(name): "x"}, Path("out")),
+    ):
+        with pytest.raises(Fatal) as caught:
+            call()
+        [diagnostic] = caught.value.diagnostics
+        assert (diagnostic.code, diagnostic.pointer) == ("SDK901", "#")
+        assert diagnostic.message == (
+            f"refusing to write {str(PurePosixPath(name))!r} outside the output directory"
+        )
+    assert not Path("out").exists()
+
+
+@pytest.mark.parametrize("kind", ["directory", "symlink"])
+def test_something_else_where_a_generated_file_goes_is_in_the_way(kind: str) -> None:
+    assert generate().exit_code == 0
+    readme = Path("out") / "README.md"
+    readme.unlink()
+    if kind == "directory":
+        readme.mkdir()
+        (readme / "inside.txt").write_text("x")
+    else:
+        Path("elsewhere.md").write_text("mine\n")
+        readme.symlink_to(Path("elsewhere.md").resolve())
+    result = generate()
+    assert result.exit_code == 1
+    [line] = errors(result, "SDK905")
+    assert line.endswith(
+        "out/README.md was not written by sdkgen and is where a generated file goes; "
+        "move it away (sdkgen never replaces a file it did not write)"
+    )
+    if kind == "directory":
+        assert (readme / "inside.txt").read_text() == "x"
+    else:
+        assert readme.is_symlink() and Path("elsewhere.md").read_text() == "mine\n"
+
+
+def test_removal_goes_on_past_a_file_already_deleted() -> None:
+    assert generate().exit_code == 0
+    (Path("out") / "pkg" / "__init__.py").unlink()  # the first of them, sorted
+    result = sdkgen("generate", "v1.yaml", "-o", "out", "--package-name", "renamed", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert not (Path("out") / "pkg").exists()
+
+
+def test_check_lists_foreign_entries_past_a_missing_directory_and_never_its_own() -> None:
+    assert generate().exit_code == 0
+    out = Path("out")
+    for child in sorted((out / "pkg").iterdir()):
+        child.unlink()
+    (out / "pkg").rmdir()
+    (out / "tests" / "mine.py").write_text("x = 1\n")
+    (out / ".sdkgen.new").mkdir()
+    result = sdkgen(
+        "generate", "v1.yaml", "-o", "out", "--package-name", "pkg", "--check", "--format", "json"
+    )
+    payload = json.loads(result.stdout)["result"]
+    assert payload["foreign"] == ["tests/mine.py"]
+    assert payload["interrupted"] is True
+    renamed = sdkgen(
+        "generate", "v1.yaml", "-o", "out", "--package-name", "other", "--check", "--format", "json"
+    )
+    assert json.loads(renamed.stdout)["result"]["foreign"] == ["tests/mine.py"]
+
+
+@pytest.mark.parametrize("leftover", [".sdkgen.new", ".sdkgen.journal"])
+def test_check_sees_either_leftover_of_an_interrupted_run(leftover: str) -> None:
+    assert generate().exit_code == 0
+    clean = sdkgen(
+        "generate", "v1.yaml", "-o", "out", "--package-name", "pkg", "--check", "--format", "json"
+    )
+    assert json.loads(clean.stdout)["result"]["interrupted"] is False
+    path = Path("out") / leftover
+    if leftover == ".sdkgen.new":
+        path.mkdir()
+    else:
+        path.write_text('{"format": 2, "write": [], "remove": {}}')
+    result = generate("v1.yaml", "--check")
+    assert result.exit_code == 1
+    assert "interrupted: a run was interrupted; the next generate completes it" in result.stderr
+    assert generate().exit_code == 0
+    assert no_leftovers()
+
+
+def test_leftovers_of_a_run_killed_before_its_journal_are_removed_safely() -> None:
+    assert generate().exit_code == 0
+    out = Path("out")
+    (out / ".sdkgen.journal.tmp").write_text("{")
+    Path("elsewhere").mkdir()
+    (Path("elsewhere") / "keep.txt").write_text("precious\n")
+    (out / ".sdkgen.new").symlink_to(Path("elsewhere").resolve())
+    result = generate("v2.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert no_leftovers() and not (out / ".sdkgen.new").is_symlink()
+    assert (Path("elsewhere") / "keep.txt").read_text() == "precious\n"
+
+
+def test_check_shows_the_diff_and_the_foreign_files_with_v() -> None:
+    assert generate().exit_code == 0
+    models = Path("out") / "pkg" / "models.py"
+    models.write_text(models.read_text().replace("class Pet", "class Pat", 1))
+    result = generate("v1.yaml", "--check", "-v")
+    assert result.exit_code == 1
+    assert "--- a/pkg/models.py\n+++ b/pkg/models.py\n" in result.stderr
+    assert "-class Pat" in result.stderr and "+class Pet" in result.stderr
