@@ -70,10 +70,9 @@ STALE_TMP_SECONDS = 3600  # a `.tmp-*` file this old belongs to a run that was k
 
 def max_bytes() -> int:
     """The cache's size bound: `SDKGEN_CACHE_MAX_MB` (default 256)."""
-    raw = os.environ.get("SDKGEN_CACHE_MAX_MB", "")
     try:
-        megabytes = float(raw) if raw else DEFAULT_MAX_MB
-    except ValueError:
+        megabytes = float(os.environ.get("SDKGEN_CACHE_MAX_MB") or DEFAULT_MAX_MB)
+    except ValueError:  # not a number: the default
         megabytes = DEFAULT_MAX_MB
     return max(0, int(megabytes * 1024 * 1024))
 
@@ -132,12 +131,12 @@ class Cache:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
-    def trim(self, limit: int | None = None) -> None:
-        """Evict the least recently used entries until the cache holds at most `limit` bytes
-        (default: `max_bytes()`), and temporary files that killed runs left behind."""
+    def trim(self) -> None:
+        """Evict the least recently used entries until the cache holds at most `max_bytes()`,
+        and remove the temporary files that killed runs left behind."""
         if self.root is None:
             return
-        limit = max_bytes() if limit is None else limit
+        limit = max_bytes()
         now = time.time()
         entries = []
         for path in self.root.glob("*/*/*"):

@@ -149,7 +149,9 @@ def save(path: Path, raw: bytes) -> None:
     os.replace(tmp, path)
 
 
-_TABLE = re.compile(r"^\[tool\.sdkgen\]\s*$(.*?)(?=^\[|\Z)", re.MULTILINE | re.DOTALL)
+_TABLE = re.compile(
+    r"^\[tool\.sdkgen\][ \t]*(?:#[^\n]*)?$(.*?)(?=^\[|\Z)", re.MULTILINE | re.DOTALL
+)
 
 
 def repin(pyproject: Path, sha256: str, url: str | None) -> None:

@@ -64,7 +64,7 @@ def _ruff_format(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
     side: nothing is written to disk, so a killed run leaves no temporary copy behind and a
     file-size limit cannot fail here (measured: +2 ms on Leonardo, +37 ms on GitHub's 4.4 MB
     of code, against one ruff run over a temporary directory)."""
-    command = [*ruff_command(), "--quiet", "--stdin-filename"]
+    command = [*ruff_command(), "--stdin-filename"]
     names = {path: f"f{index}.py" for index, path in enumerate(files)}  # neutral: no exclusion
     running = {
         path: subprocess.Popen(

@@ -4,11 +4,13 @@ file, a mirror, the URL) is checked against the whole sha256, and a malformed pi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
+from tests.support.fault_server import FaultServer, reply
 
 SPEC = """\
 openapi: 3.0.3
@@ -29,7 +31,7 @@ def project(root: Path, pin: str, *, mirror: bool = False) -> None:
         'spec = "specs/shop.yaml"\n'
         f'spec-sha256 = "{pin}"\n'
         + ('mirrors = ["mirror"]\n' if mirror else "")
-        + 'output = "out"\npackage-name = "shop"\n',
+        + 'output = "out"\npackage-name = "shop_client"\n',
         encoding="utf-8",
     )
     folder = root / ("mirror" if mirror else "specs")
@@ -45,7 +47,8 @@ def test_the_pinned_spec_is_used_when_its_digest_matches(
     monkeypatch.chdir(tmp_path)
     result = run_cli("generate", "-q")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "shop" / "_client.py").is_file()
+    client = (tmp_path / "out" / "shop_client" / "_client.py").read_text(encoding="utf-8")
+    assert "SHOP_API_KEY" in client  # the prefix from the title when none is configured
 
 
 @pytest.mark.parametrize("mirror", [False, True], ids=["local", "mirror"])
@@ -59,7 +62,11 @@ def test_a_spec_that_differs_from_the_pin_is_refused(
     result = run_cli("generate", "-q")
     assert result.exit_code == 1
     assert f"ERROR SDK022 {folder / 'shop.yaml'}#: sha256 " in result.output
-    assert f"does not match the pinned {DIGEST}" in result.output
+    digest = hashlib.sha256(SPEC.replace("Shop", "Shoq").encode()).hexdigest()
+    assert (
+        f"sha256 {digest} does not match the pinned {DIGEST}; if the new document is wanted, "
+        "re-pin spec-sha256 in [tool.sdkgen]"
+    ) in result.output
     assert not (tmp_path / "out").exists()
 
 
@@ -168,4 +175,111 @@ def test_the_table_configures_the_job(tmp_path: Path, monkeypatch: pytest.Monkey
     result = run_cli("generate")
     assert result.exit_code == 0, result.output
     assert "SDK108" not in result.output
-    assert "SHOPX_API_KEY" in (tmp_path / "out" / "shop" / "_client.py").read_text()
+    assert "SHOPX_API_KEY" in (tmp_path / "out" / "shop_client" / "_client.py").read_text()
+
+
+def test_defaults_and_overlays_from_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.other]\nx = 1\n[tool.sdkgen]\nspec = "shop.yaml"\noverlays = ["rename.yaml"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "shop.yaml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / "rename.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: rename, version: '1'}\nactions:\n"
+        "  - target: $.paths['/items'].get\n    update: {operationId: listGoods}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("generate", "-q")
+    assert result.exit_code == 0, result.output
+    client = (tmp_path / "generated" / "shop" / "shop" / "_client.py").read_text()
+    assert "def list_goods(" in client and "def list_items(" not in client
+
+
+def test_another_tool_table_alone_is_no_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.other]\nx = 1\n", encoding="utf-8")
+    (tmp_path / "shop.yaml").write_text(SPEC, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("generate", "shop.yaml", "-q").exit_code == 0
+    assert "ERROR SDK021 #: no SPEC given" in run_cli("generate", "-q").output
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    with FaultServer() as srv:
+        yield srv
+
+
+def test_the_pinned_spec_is_downloaded_checked_and_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: FaultServer
+) -> None:
+    server.script("GET", "/shop.yaml", reply(200, SPEC.encode(), content_type="text/yaml"))
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.sdkgen]\n"
+        'spec = "specs/pinned/shop.yaml"\n'
+        f'spec-url = "{server.url("/shop.yaml")}"\n'
+        f'spec-sha256 = "{DIGEST}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("generate", "-q")
+    assert result.exit_code == 0, result.output
+    saved = tmp_path / "specs" / "pinned"
+    assert [p.name for p in saved.iterdir()] == ["shop.yaml"]  # no temporary file left
+    assert (saved / "shop.yaml").read_text(encoding="utf-8") == SPEC
+    assert (tmp_path / "generated" / "shop" / "shop" / "_client.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "message"),
+    [
+        (
+            '[tool]\nsdkgen = {{spec = "shop.yaml", spec-url = "{url}"}}\n',
+            "no [tool.sdkgen] table to re-pin",
+        ),
+        (
+            '[tool.sdkgen]\nspec = "shop.yaml"\nspec-url = "{url}"\n',
+            "[tool.sdkgen] has no spec-sha256 line to update",
+        ),
+    ],
+    ids=["inline-table", "no-pin-line"],
+)
+def test_fetch_update_needs_lines_it_can_edit(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    server: FaultServer,
+    pyproject: str,
+    message: str,
+) -> None:
+    server.script("GET", "/shop.yaml", reply(200, SPEC.encode(), content_type="text/yaml"))
+    path = tmp_path / "pyproject.toml"
+    path.write_text(pyproject.format(url=server.url("/shop.yaml")), encoding="utf-8")
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("fetch", "--update")
+    assert result.exit_code == 1
+    assert f"ERROR SDK020 {path}#: {message}" in result.output.splitlines()
+    assert path.read_bytes() == before
+
+
+def test_fetch_update_repins_under_a_commented_table_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: FaultServer
+) -> None:
+    server.script("GET", "/shop.yaml", reply(200, SPEC.encode(), content_type="text/yaml"))
+    path = tmp_path / "pyproject.toml"
+    text = (
+        "[tool.sdkgen]  # the default job\n"
+        'spec = "shop.yaml"\n'
+        f'spec-url = "{server.url("/shop.yaml")}"\n'
+        f'spec-sha256 = "{"0" * 64}"  # pinned\n'
+        "[tool.after]\nkeep = 1\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("fetch", "--update", "-q")
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == text.replace("0" * 64, DIGEST)
