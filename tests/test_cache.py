@@ -126,6 +126,11 @@ def test_the_bound_evicts_the_least_recently_used_entries(
         generate(operations, out=f"out{operations}")
         for entry in set(entries(cache)) - before:
             os.utime(entry, (start + age * 100, start + age * 100))
+    oldest = min(entries(cache), key=lambda p: entries(cache)[p])
+    oldest.unlink()
+    oldest.mkdir()  # a damaged entry is evicted like any other
+    (oldest / "inside").write_text("x" * 100)
+    os.utime(oldest, (start - 100, start - 100))
     stale = cache / "format" / "00" / ".tmp-killed-run"
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("x")
@@ -142,8 +147,28 @@ def test_the_bound_evicts_the_least_recently_used_entries(
     kept = [p for p in existing if p in after]
     assert evicted
     assert max(existing[p] for p in evicted) <= min(existing[p] for p in kept)
+    assert oldest in evicted and not oldest.exists()
     assert not stale.exists()
     assert fresh.exists()
+
+
+def test_temporary_files_of_killed_runs_go_even_when_nothing_is_evicted(cache: Path) -> None:
+    generate(1)
+    folder = cache / "format" / "00"
+    folder.mkdir(parents=True, exist_ok=True)
+    hour_and_more = time.time() - 3700
+    planted = {}
+    for name, old in ((".tmp-ours", True), ("__jinja2_x.cache1234.tmp", True), (".tmp-now", False)):
+        (folder / name).write_text("x")
+        if old:
+            os.utime(folder / name, (hour_and_more, hour_and_more))
+        planted[name] = old
+    before = set(entries(cache))
+    generate(2)  # writes to the cache, far below the bound
+    assert before <= set(entries(cache))
+    assert {name: (folder / name).exists() for name in planted} == {
+        name: not old for name, old in planted.items()
+    }
 
 
 def test_the_default_bound_is_named_in_the_readme() -> None:
