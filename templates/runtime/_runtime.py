@@ -22,10 +22,23 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, ParamSpec, TypeVar
-from urllib.parse import quote
 
 import httpx
 
+from . import _wire
+from ._wire import (
+    Credentials,
+    Headers,
+    Secret,
+    cookie_pairs,
+    header_value,
+    how_to_pass,
+    json_text,
+    merge_extra,
+    path_segment,
+    query_pairs,
+    slot,
+)
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -42,6 +55,10 @@ if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not n
     from typing_extensions import Self
 
 logger = logging.getLogger(__package__ or __name__)
+
+# What the generated clients reach through this module (`_rt.Param`, `_rt.Scheme`).
+Param = _wire.Param
+Scheme = _wire.Scheme
 
 
 class Unset:
@@ -258,23 +275,17 @@ IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE
 
 
 @dataclasses.dataclass(frozen=True)
-class Auth:
-    kind: str  # "none" | "bearer" | "basic" | "header" | "query"
-    name: str
-
-
-@dataclasses.dataclass(frozen=True)
 class Call:
     """One operation call, as the generated method describes it."""
 
     method: str
     path: str
-    path_params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    query: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    headers: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    params: tuple[Param, ...] = ()  # values may be UNSET: those are not sent
+    security: tuple[tuple[str, ...], ...] = ()  # alternatives, each a set of schemes (AND)
+    extra_headers: Mapping[str, str] | None = None
     json: Any = UNSET
     content: bytes | Unset = UNSET
-    content_type: str = ""
+    content_type: str = "application/json"  # the media type the document declares
     response: str = "json"  # "json" | "empty" | "bytes"
     conv: Conv = ANY
     timeout: float | httpx.Timeout | Unset = UNSET
@@ -283,34 +294,25 @@ class Call:
     idempotent: bool | None = None  # x-sdkgen-retries; None: decided by the method
 
 
-def _wire(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return [_wire(v) for v in value]
-    return value
-
-
 def set_only(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments the caller gave: drops UNSET, so spec defaults are never sent."""
+    """The arguments the caller gave: drops UNSET (not None), so spec defaults are never sent."""
     return {k: v for k, v in values.items() if v is not UNSET}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-def expand_path(template: str, params: Mapping[str, Any]) -> str:
-    """Fill `{name}` placeholders with percent-encoded values (a `/` in a value stays data)."""
-    if not params:
+def expand_path(template: str, segments: Mapping[str, str]) -> str:
+    """Fill `{name}` placeholders with serialised, percent-encoded values."""
+    if not segments:
         return template
 
     def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in params:  # literal braces in the path, not a parameter
-            return match.group(0)
-        return quote(str(_wire(params[name])), safe="")
+        # literal braces in the path, not a parameter, stay as they are
+        value = segments.get(match.group(1), match.group(0))
+        # `.` and `..` would be dot segments, which URL resolution removes (RFC 3986 5.2.4):
+        # `%2E` is the same character, but stays a value
+        return value.replace(".", "%2E") if value in (".", "..") else value
 
     return _PLACEHOLDER.sub(fill, template)
 
@@ -374,7 +376,9 @@ class _Core:
     def __init__(
         self,
         *,
-        api_key: str | None,
+        credentials: Mapping[str, tuple[Secret | None, ...]],
+        schemes: tuple[Scheme, ...],
+        needs_credentials: bool,
         base_url: str | None,
         timeout: float | httpx.Timeout,
         max_retries: int,
@@ -382,19 +386,17 @@ class _Core:
         default_headers: Mapping[str, str] | None,
         env_prefix: str,
         default_base_url: str,
-        auth: Auth,
         user_agent: str,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get(f"{env_prefix}_API_KEY")
-        if auth.kind != "none" and not key:
-            raise ConfigurationError(f"no API key: pass api_key= or set {env_prefix}_API_KEY")
+        found = Credentials(credentials, schemes, os.environ)
+        if needs_credentials and not found:
+            raise ConfigurationError(f"no credentials: {how_to_pass(schemes)}")
         base = base_url or os.environ.get(f"{env_prefix}_BASE_URL") or default_base_url
         if not base.startswith(("http://", "https://")):
             raise ConfigurationError(
                 f"no absolute base URL: pass base_url= or set {env_prefix}_BASE_URL"
             )
-        self.__key = key or ""  # name-mangled and never printed: see __repr__
-        self._auth = auth
+        self.__credentials = found  # name-mangled and never printed: see __repr__
         self.base_url = base.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
@@ -406,33 +408,41 @@ class _Core:
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        headers = {**self._headers, **{k: str(_wire(v)) for k, v in call.headers.items()}}
-        query = {k: _wire(v) for k, v in call.query.items() if v is not None}
-        if self._auth.kind in ("bearer", "basic"):
-            scheme = "Bearer" if self._auth.kind == "bearer" else "Basic"
-            headers["Authorization"] = f"{scheme} {self.__key}"
-        elif self._auth.kind == "header":
-            headers[self._auth.name] = self.__key
-        elif self._auth.kind == "query":
-            query[self._auth.name] = self.__key
+        headers = Headers()
+        headers.update(self._headers)
+        params = [p for p in call.params if p.value is not UNSET]
+        query: list[str] = []
+        cookies: list[str] = []
+        given = {slot(p.location, p.name) for p in params}
+        self.__credentials.authorize(call.security, given, headers, query, cookies)
+        segments: dict[str, str] = {}
+        for p in params:
+            if p.location == "path":
+                segments[p.name] = path_segment(p)
+            elif p.location == "query":
+                query.extend(query_pairs(p))
+            elif p.location == "header":
+                headers.set(p.name, header_value(p))
+            else:
+                cookies.extend(cookie_pairs(p))
+        if cookies:
+            headers.set("Cookie", "; ".join(cookies))
         content: bytes | None = None
         if not isinstance(call.json, Unset):
-            content = _json_bytes(call.json)
-            headers["Content-Type"] = "application/json"
+            content = json_text(call.json).encode()
+            headers.set("Content-Type", call.content_type)
         elif not isinstance(call.content, Unset):
             content = call.content
-            headers["Content-Type"] = call.content_type
-        url = self.base_url + expand_path(call.path, call.path_params)
+            headers.set("Content-Type", call.content_type)
+        merge_extra(headers, call.extra_headers)
+        url = self.base_url + expand_path(call.path, segments)
+        if query:
+            url += "?" + "&".join(query)
         extensions = {}
         if not isinstance(call.timeout, Unset):  # else the httpx client's own timeout applies
             extensions["timeout"] = httpx.Timeout(call.timeout).as_dict()
-        return http.build_request(  # params=None when empty: httpx re-parses the URL for {}
-            call.method,
-            url,
-            params=query or None,
-            headers=headers,
-            content=content,
-            extensions=extensions,
+        return http.build_request(
+            call.method, url, headers=headers.items(), content=content, extensions=extensions
         )
 
     def _delay(
@@ -485,12 +495,6 @@ class _Core:
             raise ResponseValidationError(
                 exc.message.split(": ", 1)[-1], path=exc.path, response=response
             ) from None
-
-
-def _json_bytes(value: Any) -> bytes:
-    import json
-
-    return json.dumps(dump(value), separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _body(response: httpx.Response) -> Any:

@@ -6,7 +6,7 @@ Do not edit: regenerate instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
 
 import httpx
@@ -24,7 +24,9 @@ if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not n
 
 __all__ = ["AsyncClient", "Client"]
 
-_AUTH = _rt.Auth("bearer", "Authorization")
+_SCHEMES: tuple[_rt.Scheme, ...] = (
+    _rt.Scheme("bearer", "bearer", "header", "Authorization", ("api_key",), ("EDGE_API_KEY",)),
+)
 _DEFAULT_BASE_URL = "https://edge.example"
 _ENV_PREFIX = "EDGE"
 _USER_AGENT = "edge-cases/0.0.0.100 sdkgen/0.1.0"
@@ -41,6 +43,7 @@ class NdThings2Resource:
         *,
         thing_id: str,
         class_: str | Unset = UNSET,
+        session: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | Unset = UNSET,
         max_retries: int | Unset = UNSET,
@@ -54,6 +57,7 @@ class NdThings2Resource:
         Args:
             thing_id: path parameter thing id
             class_: query parameter class
+            session: cookie parameter session
         """
         return cast(
             "Thing",
@@ -61,15 +65,13 @@ class NdThings2Resource:
                 _rt.Call(
                     "GET",
                     "/things/{thing id}",
-                    path_params={
-                        "thing id": thing_id,
-                    },
-                    query=_rt.set_only(
-                        {
-                            "class": class_,
-                        }
+                    params=(
+                        _rt.Param("path", "thing id", thing_id, "simple", False),
+                        _rt.Param("query", "class", class_, "form", True),
+                        _rt.Param("cookie", "session", session, "form", True),
                     ),
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ModelOf(Thing),
                     timeout=timeout,
@@ -103,7 +105,8 @@ class NdThings2Resource:
                 _rt.Call(
                     "POST",
                     "/things",
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     json=_rt.set_only(
                         {
                             "self": self_,
@@ -156,7 +159,8 @@ class DefaultResource:
                 _rt.Call(
                     "PUT",
                     "/upload",
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     content=body,
                     content_type="application/octet-stream",
                     response="bytes",
@@ -183,7 +187,8 @@ class DefaultResource:
                 _rt.Call(
                     "GET",
                     "/nodes",
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ListOf(_rt.ModelOf(Node)),
                     timeout=timeout,
@@ -213,8 +218,9 @@ class Client:
     """Synchronous client for Edge Cases.
 
     Args:
-        api_key: The API key; defaults to the `EDGE_API_KEY` environment variable.
-            It is sent in requests only, never shown in a repr, log line or exception.
+        api_key: The bearer token (`bearer`), or a function returning a fresh one.
+            Defaults to the `EDGE_API_KEY` environment variable. Sent in
+            requests only, never shown in a repr, log line or exception.
         base_url: Defaults to `EDGE_BASE_URL`, then to `https://edge.example`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; 60 s, 10 s to connect.
         max_retries: Retries of a failed request (see the package README); 0 turns them off.
@@ -228,7 +234,7 @@ class Client:
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str] | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = _rt.DEFAULT_TIMEOUT,
         max_retries: int = _rt.DEFAULT_MAX_RETRIES,
@@ -240,7 +246,11 @@ class Client:
         self._core = _rt.SyncCore(
             http_client=http_client,
             transport=transport,
-            api_key=api_key,
+            credentials={
+                "bearer": (api_key,),
+            },
+            schemes=_SCHEMES,
+            needs_credentials=True,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -248,7 +258,6 @@ class Client:
             default_headers=default_headers,
             env_prefix=_ENV_PREFIX,
             default_base_url=_DEFAULT_BASE_URL,
-            auth=_AUTH,
             user_agent=_USER_AGENT,
         )
         self.nd_things_2 = NdThings2Resource(self._core)
@@ -289,6 +298,7 @@ class AsyncNdThings2Resource:
         *,
         thing_id: str,
         class_: str | Unset = UNSET,
+        session: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | Unset = UNSET,
         max_retries: int | Unset = UNSET,
@@ -302,6 +312,7 @@ class AsyncNdThings2Resource:
         Args:
             thing_id: path parameter thing id
             class_: query parameter class
+            session: cookie parameter session
         """
         return cast(
             "Thing",
@@ -309,15 +320,13 @@ class AsyncNdThings2Resource:
                 _rt.Call(
                     "GET",
                     "/things/{thing id}",
-                    path_params={
-                        "thing id": thing_id,
-                    },
-                    query=_rt.set_only(
-                        {
-                            "class": class_,
-                        }
+                    params=(
+                        _rt.Param("path", "thing id", thing_id, "simple", False),
+                        _rt.Param("query", "class", class_, "form", True),
+                        _rt.Param("cookie", "session", session, "form", True),
                     ),
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ModelOf(Thing),
                     timeout=timeout,
@@ -351,7 +360,8 @@ class AsyncNdThings2Resource:
                 _rt.Call(
                     "POST",
                     "/things",
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     json=_rt.set_only(
                         {
                             "self": self_,
@@ -404,7 +414,8 @@ class AsyncDefaultResource:
                 _rt.Call(
                     "PUT",
                     "/upload",
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     content=body,
                     content_type="application/octet-stream",
                     response="bytes",
@@ -431,7 +442,8 @@ class AsyncDefaultResource:
                 _rt.Call(
                     "GET",
                     "/nodes",
-                    headers={**(extra_headers or {})},
+                    security=(("bearer",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ListOf(_rt.ModelOf(Node)),
                     timeout=timeout,
@@ -461,8 +473,9 @@ class AsyncClient:
     """Asynchronous client for Edge Cases.
 
     Args:
-        api_key: The API key; defaults to the `EDGE_API_KEY` environment variable.
-            It is sent in requests only, never shown in a repr, log line or exception.
+        api_key: The bearer token (`bearer`), or a function returning a fresh one.
+            Defaults to the `EDGE_API_KEY` environment variable. Sent in
+            requests only, never shown in a repr, log line or exception.
         base_url: Defaults to `EDGE_BASE_URL`, then to `https://edge.example`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; 60 s, 10 s to connect.
         max_retries: Retries of a failed request (see the package README); 0 turns them off.
@@ -477,7 +490,7 @@ class AsyncClient:
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str] | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = _rt.DEFAULT_TIMEOUT,
         max_retries: int = _rt.DEFAULT_MAX_RETRIES,
@@ -491,7 +504,11 @@ class AsyncClient:
             http_client=http_client,
             transport=transport,
             max_concurrency=max_concurrency,
-            api_key=api_key,
+            credentials={
+                "bearer": (api_key,),
+            },
+            schemes=_SCHEMES,
+            needs_credentials=True,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -499,7 +516,6 @@ class AsyncClient:
             default_headers=default_headers,
             env_prefix=_ENV_PREFIX,
             default_base_url=_DEFAULT_BASE_URL,
-            auth=_AUTH,
             user_agent=_USER_AGENT,
         )
         self.nd_things_2 = AsyncNdThings2Resource(self._core)
