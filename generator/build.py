@@ -79,12 +79,7 @@ class _Builder:
         self.doc = doc
         self.diagnostics: list[Diagnostic] = []
         self.classes = naming.class_scope()
-        for reserved in (
-            "Client",
-            "AsyncClient",
-            "ClientWithRawResponse",
-            "AsyncClientWithRawResponse",
-        ):
+        for reserved in naming.CLIENT_CLASSES:
             self.classes.claim(reserved)
         self.models: dict[str, ir.Model] = {}
         self.enums: dict[str, ir.Enum] = {}
@@ -555,8 +550,10 @@ def _escape(key: str) -> str:
 
 
 def _x_name(node: Schema) -> str | None:
+    """An `x-sdkgen-name` that `extensions.check` accepts (a reserved one is refused there)."""
     value = node.get("x-sdkgen-name")
-    return value if isinstance(value, str) and naming.is_identifier(value) else None
+    ok = isinstance(value, str) and naming.is_identifier(value) and not value.startswith("_")
+    return value if ok else None
 
 
 def _x_group(op: Schema) -> str:

@@ -164,6 +164,18 @@ def wire_spec() -> dict[str, Any]:
             {"name": "session", "in": "cookie", "schema": {"type": "string"}},
             {"name": "flag", "in": "query", "schema": {"type": "boolean"}},
         ],
+        "/enum/{kind}": [
+            {
+                "name": "kind",
+                "in": "path",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "enum": ["a b/c", "100%", "ü#1"],
+                    "x-sdkgen-name": "Kind",
+                },
+            }
+        ],
         "/nested": [
             {
                 "name": "filter",
@@ -308,6 +320,18 @@ def test_a_content_typed_parameter_is_sent_as_json(wire: ModuleType, is_async: b
 def test_path_values_are_encoded(wire: ModuleType, is_async: bool, value: str, path: str) -> None:
     request = call(wire, is_async, "model_enc_id", id=value)
     assert request.url.raw_path == f"/v1/enc/{path}".encode()
+
+
+@BOTH
+@pytest.mark.parametrize(
+    ("member", "path"), [("A_B_C", "a%20b%2Fc"), ("VALUE_100", "100%25"), ("U_1", "%C3%BC%231")]
+)
+def test_enum_path_values_are_encoded(
+    wire: ModuleType, is_async: bool, member: str, path: str
+) -> None:
+    value = getattr(wire.models.Kind, member)
+    request = call(wire, is_async, "model_enum_kind", kind=value)
+    assert request.url.raw_path == f"/v1/enum/{path}".encode()
 
 
 @BOTH
