@@ -278,9 +278,14 @@ def test_extra_headers_replace_whatever_their_case(reqs: ModuleType, is_async: b
 
 
 @BOTH
-def test_extra_headers_cannot_set_what_httpx_computes(reqs: ModuleType, is_async: bool) -> None:
-    with pytest.raises(reqs.ConfigurationError, match="Content-Length"):
-        one(reqs, is_async, "plain", {"bearer": "b"}, id="1", extra_headers={"Content-Length": "1"})
+@pytest.mark.parametrize("name", ["Content-Length", "host", "Transfer-Encoding"])
+def test_extra_headers_cannot_set_what_httpx_computes(
+    reqs: ModuleType, is_async: bool, name: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(reqs.ConfigurationError, match=name):
+        calls(reqs, is_async, "plain", {"bearer": "b"}, recorder, id="1", extra_headers={name: "1"})
+    assert recorder.requests == []
 
 
 @BOTH

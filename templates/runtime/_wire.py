@@ -213,9 +213,13 @@ class Headers:
     def has(self, name: str) -> bool:
         return name.lower() in self._items
 
-    def items(self) -> list[tuple[bytes, bytes]]:
-        """As bytes, values in UTF-8: httpx would refuse text that is not ASCII."""
-        return [(n.encode("ascii"), v.encode()) for n, v in self._items.values()]
+    def items(self) -> list[tuple[str, str]] | list[tuple[bytes, bytes]]:
+        """The headers as text when all are ASCII (httpx's fast path), else as bytes with values
+        in UTF-8 (httpx would refuse text that is not ASCII)."""
+        pairs = list(self._items.values())
+        if all(v.isascii() for _, v in pairs):
+            return pairs
+        return [(n.encode("ascii"), v.encode()) for n, v in pairs]
 
 
 # --- credentials --------------------------------------------------------------------------------
