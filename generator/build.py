@@ -147,7 +147,15 @@ class _Builder:
         for key in sorted(schemas, key=str):
             if _class_kind(schemas[key]) is not None:
                 ptr = pointer("components", "schemas", str(key))
-                names[ptr] = self.classes.claim(_x_name(schemas[key]) or naming.pascal(str(key)))
+                wanted = _x_name(schemas[key]) or naming.pascal(str(key))
+                reserved = not self.classes.is_free(wanted)
+                names[ptr] = self.classes.claim(wanted)
+                if reserved and wanted in naming.RUNTIME_CLASSES | naming.BUILTINS:
+                    message = (
+                        f"class name {wanted!r} is used by the generated code; "
+                        f"this schema's class is {names[ptr]!r}"
+                    )
+                    self.diagnostics.append(info("SDK224", ptr, message))
         return names
 
     def _count_titles(self) -> collections.Counter[str]:

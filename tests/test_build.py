@@ -1251,3 +1251,17 @@ def test_ir_is_frozen() -> None:
 def test_build_is_deterministic() -> None:
     doc = returning({"$ref": "#/components/schemas/Pet"}, {"Pet": PET, **UNUSED})
     assert run(doc) == run(doc)
+
+
+@pytest.mark.parametrize(
+    ("key", "name"), [("Self", "Self_"), ("Mapping", "Mapping_"), ("str", "Str")]
+)
+def test_a_schema_named_like_what_the_generated_code_uses_is_renamed_with_a_note(
+    key: str, name: str
+) -> None:
+    api, diagnostics = run(returning({"$ref": f"#/components/schemas/{key}"}, {key: PET}))
+    assert [m.name for m in api.models] == [name]
+    notes = [d for d in diagnostics if d.code == "SDK224"]
+    assert [d.pointer for d in notes] == (
+        [f"#/components/schemas/{key}"] if name.endswith("_") else []
+    )

@@ -301,6 +301,8 @@ def test_a_content_typed_parameter_is_sent_as_json(wire: ModuleType, is_async: b
     coords = wire.models.Coords(r=1, g=2, b=3)
     request = call(wire, is_async, "model_json", coordinates=coords)
     assert request.url.query == b"coordinates=%7B%22R%22%3A1%2C%22G%22%3A2%2C%22B%22%3A3%7D"
+    unicode = call(wire, is_async, "model_json", coordinates={"n": "ü"})
+    assert unicode.url.query == b"coordinates=%7B%22n%22%3A%22%C3%BC%22%7D"  # UTF-8, not \\u00fc
 
 
 @BOTH
@@ -361,6 +363,7 @@ def test_unset_arguments_are_not_sent(wire: ModuleType, is_async: bool) -> None:
         ({"a": ["x", "y"]}, "filter%5Ba%5D%5B0%5D=x&filter%5Ba%5D%5B1%5D=y"),
         ({}, "filter="),
         ({"k": None, "t": True}, "filter%5Bk%5D=&filter%5Bt%5D=true"),
+        ({"a": {}, "b": []}, "filter%5Ba%5D=&filter%5Bb%5D="),
     ],
 )
 def test_deep_objects_nest(wire: ModuleType, is_async: bool, value: Any, query: str) -> None:

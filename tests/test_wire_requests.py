@@ -72,6 +72,11 @@ def requests_spec() -> dict[str, Any]:
         params=[_string("key", "query"), _string("x-key", "header"), _string("sid", "cookie")],
         security=[{"hkey": [], "qkey": [], "ckey": []}],
     )
+    paths["/near_miss"] = _get(
+        "near_miss",
+        params=[_string("Key", "query"), _string("SID", "cookie")],
+        security=[{"qkey": [], "ckey": []}],
+    )
     paths["/headers"] = _get(
         "headers",
         params=[
@@ -170,6 +175,15 @@ def test_basic_auth_is_base64_per_rfc_7617(reqs: ModuleType, is_async: bool) -> 
 
 
 @BOTH
+def test_basic_auth_without_a_password(
+    reqs: ModuleType, is_async: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REQS_PASSWORD", raising=False)
+    request = one(reqs, is_async, "with_basic", {"username": "only"})
+    assert request.headers["authorization"] == _basic("only", "")
+
+
+@BOTH
 def test_basic_auth_from_the_environment(
     reqs: ModuleType, is_async: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -228,6 +242,12 @@ def test_a_combination_sends_every_credential(reqs: ModuleType, is_async: bool) 
 @BOTH
 def test_missing_credentials_fail_before_sending(reqs: ModuleType, is_async: bool) -> None:
     recorder = Recorder()
+    with pytest.raises(reqs.ConfigurationError) as raised:
+        calls(reqs, is_async, "either", {"hkey": "h"}, recorder)
+    assert str(raised.value) == (
+        "this operation needs credentials: pass username= (or REQS_USERNAME) and "
+        "password= (or REQS_PASSWORD), or bearer= (or REQS_BEARER)"
+    )
     with pytest.raises(reqs.ConfigurationError, match=r"qkey= \(or REQS_QKEY\)"):
         calls(reqs, is_async, "both", {"hkey": "h"}, recorder)
     assert recorder.requests == []
@@ -254,9 +274,16 @@ def test_the_callers_argument_is_never_replaced_by_a_credential(
     assert (default.headers["x-key"], default.headers["cookie"]) == ("H", "sid=C")
 
 
+@BOTH
+def test_query_and_cookie_names_are_case_sensitive(reqs: ModuleType, is_async: bool) -> None:
+    request = one(reqs, is_async, "near_miss", {"qkey": "Q", "ckey": "C"}, key="mine", sid="mine")
+    assert request.url.query == b"key=Q&Key=mine"
+    assert request.headers["cookie"] == "sid=C; SID=mine"
+
+
 def test_secrets_never_show(reqs: ModuleType) -> None:
     client = reqs.Client(username="user-secret", password="pw-secret", bearer="tok-secret")
-    shown = repr(client) + repr(client.t) + str(vars(client))
+    shown = repr(client) + repr(client.t) + str(vars(client)) + str(vars(client._core))
     assert not any(s in shown for s in ("user-secret", "pw-secret", "tok-secret"))
 
 
@@ -283,7 +310,7 @@ def test_extra_headers_cannot_set_what_httpx_computes(
     reqs: ModuleType, is_async: bool, name: str
 ) -> None:
     recorder = Recorder()
-    with pytest.raises(reqs.ConfigurationError, match=name):
+    with pytest.raises(reqs.ConfigurationError, match=f"^extra_headers cannot set {name}: "):
         calls(reqs, is_async, "plain", {"bearer": "b"}, recorder, id="1", extra_headers={name: "1"})
     assert recorder.requests == []
 

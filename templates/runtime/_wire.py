@@ -66,10 +66,8 @@ def json_text(value: Any) -> str:
 
 
 def text(value: Any) -> str:
-    """A primitive as text: `true`/`false`, enums by value, None as empty; anything else that is
-    not a primitive (a nested array or object) as JSON."""
-    if isinstance(value, enum.Enum):
-        value = value.value
+    """A dumped primitive as text: `true`/`false`, None as empty; anything else that is not a
+    primitive (a nested array or object) as JSON."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -210,9 +208,6 @@ class Headers:
         for name, value in values.items():
             self.set(name, value)
 
-    def has(self, name: str) -> bool:
-        return name.lower() in self._items
-
     def items(self) -> list[tuple[str, str]] | list[tuple[bytes, bytes]]:
         """The headers as text when all are ASCII (httpx's fast path), else as bytes with values
         in UTF-8 (httpx would refuse text that is not ASCII)."""
@@ -312,7 +307,7 @@ class Credentials:
     ) -> None:
         values = [secret(v) if v is not None else "" for v in self.__found[scheme.key]]
         if scheme.kind == "basic":
-            headers.set("Authorization", basic(values[0], values[1] if len(values) > 1 else ""))
+            headers.set("Authorization", basic(values[0], values[1]))
         elif scheme.kind == "bearer":
             headers.set("Authorization", f"Bearer {values[0]}")
         elif scheme.location == "query":
