@@ -176,6 +176,8 @@ def wire_spec() -> dict[str, Any]:
                 },
             }
         ],
+        "/frag#variant": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+        "/fixed?kind=a": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
         "/nested": [
             {
                 "name": "filter",
@@ -187,7 +189,7 @@ def wire_spec() -> dict[str, Any]:
         ],
     }
     for route, params in extra.items():
-        op_id = "model_" + route.strip("/").replace("/", "_").replace("{", "").replace("}", "")
+        op_id = "model_" + "_".join(naming.words(route))
         paths[route] = {"get": _operation(op_id, params)}
     return {
         "openapi": "3.0.3",
@@ -334,6 +336,17 @@ def test_enum_path_values_are_encoded(
     value = getattr(wire.models.Kind, member)
     request = call(wire, is_async, "model_enum_kind", kind=value)
     assert request.url.raw_path == f"/v1/enum/{path}".encode()
+
+
+@BOTH
+def test_a_fragment_in_the_path_is_not_sent_and_a_query_in_it_is_kept(
+    wire: ModuleType, is_async: bool
+) -> None:
+    assert (
+        str(call(wire, is_async, "model_frag_variant", q="x").url) == "http://wire.test/v1/frag?q=x"
+    )
+    fixed = call(wire, is_async, "model_fixed_kind_a", q="x")
+    assert str(fixed.url) == "http://wire.test/v1/fixed?kind=a&q=x"
 
 
 @BOTH

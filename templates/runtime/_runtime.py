@@ -431,9 +431,11 @@ class _Core:
             content = call.content
             headers.set("Content-Type", call.content_type)
         merge_extra(headers, call.extra_headers)
-        url = self.base_url + expand_path(call.path, segments)
+        # A `#fragment` in a path (Box tells operations on one path apart so) is not sent; a
+        # query written into the path keeps its place before the parameters.
+        url = self.base_url + expand_path(call.path.partition("#")[0], segments)
         if query:
-            url += "?" + "&".join(query)
+            url += ("&" if "?" in url else "?") + "&".join(query)
         extensions = {}
         if not isinstance(call.timeout, Unset):  # else the httpx client's own timeout applies
             extensions["timeout"] = httpx.Timeout(call.timeout).as_dict()

@@ -13,7 +13,8 @@ models (by their wire property names, additional properties included) or dicts (
 
 Left to the caller on purpose: combinations the table marks n/a fall back to the nearest
 defined form (a primitive in `spaceDelimited` is sent as `form`; an array in `deepObject` as
-exploded `form`; an array or object nested inside an object, outside `deepObject`, as JSON).
+`form` with its `explode`; an array or object nested inside an object, outside `deepObject`,
+as JSON).
 """
 
 from __future__ import annotations
