@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-from collections.abc import Iterator
-from typing import Any, Literal, cast
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
-from generator import extensions, ir, naming
+from generator import extensions, ir, naming, operations
 from generator.diagnostics import Diagnostic, Fatal, error, info, pointer, warning
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -39,7 +39,8 @@ def build(
     """The IR of `doc` and the diagnostics found while building it. Never raises on a
     malformed document except `Fatal` when nothing usable is left."""
     builder = _Builder(doc)
-    groups = builder.operations()
+    reader = operations.OperationReader(builder, env_prefix)
+    groups = builder.operations(reader)
     if include_unused:
         builder.all_components()
     builder.report_unused(include_unused)
@@ -51,7 +52,8 @@ def build(
         package_name=package_name,
         env_prefix=env_prefix,
         base_url=builder.base_url(),
-        auth=builder.auth(),
+        schemes=reader.schemes,
+        needs_credentials=reader.needs_credentials(),
         groups=groups,
         models=tuple(sorted(builder.models.values(), key=lambda m: m.name)),
         enums=tuple(sorted(builder.enums.values(), key=lambda e: e.name)),
@@ -77,12 +79,7 @@ class _Builder:
         self.doc = doc
         self.diagnostics: list[Diagnostic] = []
         self.classes = naming.class_scope()
-        for reserved in (
-            "Client",
-            "AsyncClient",
-            "ClientWithRawResponse",
-            "AsyncClientWithRawResponse",
-        ):
+        for reserved in naming.CLIENT_CLASSES:
             self.classes.claim(reserved)
         self.models: dict[str, ir.Model] = {}
         self.enums: dict[str, ir.Enum] = {}
@@ -150,7 +147,15 @@ class _Builder:
         for key in sorted(schemas, key=str):
             if _class_kind(schemas[key]) is not None:
                 ptr = pointer("components", "schemas", str(key))
-                names[ptr] = self.classes.claim(_x_name(schemas[key]) or naming.pascal(str(key)))
+                wanted = _x_name(schemas[key]) or naming.pascal(str(key))
+                reserved = not self.classes.is_free(wanted)
+                names[ptr] = self.classes.claim(wanted)
+                if reserved and wanted in naming.RUNTIME_CLASSES | naming.BUILTINS:
+                    message = (
+                        f"class name {wanted!r} is used by the generated code; "
+                        f"this schema's class is {names[ptr]!r}"
+                    )
+                    self.diagnostics.append(info("SDK224", ptr, message))
         return names
 
     def _count_titles(self) -> collections.Counter[str]:
@@ -342,7 +347,12 @@ class _Builder:
                 yield from self._all_of_parts(resolved, part_at, depth + 1)
 
     def fields(
-        self, schema: Schema, at: str, parent: str, scope: naming.Scope
+        self,
+        schema: Schema,
+        at: str,
+        parent: str,
+        scope: naming.Scope,
+        rename: Callable[[str], str] = str,
     ) -> tuple[ir.Field, ...]:
         props, required = self.object_parts(schema, at)
         result = []
@@ -352,7 +362,7 @@ class _Builder:
             description = _text(_as_dict(sub).get("description")) or _text(
                 target.get("description")
             )
-            py_name = scope.claim(naming.snake(wire, "field"))
+            py_name = scope.claim(rename(naming.snake(wire, "field")))
             short, long = naming.pascal(wire, "Field"), parent + naming.pascal(wire, "Field")
             hints = (long, short) if _class_kind(target) == "enum" else (short, long)
             result.append(
@@ -409,7 +419,7 @@ class _Builder:
 
     # --- operations -------------------------------------------------------------------------
 
-    def operations(self) -> tuple[ir.Group, ...]:
+    def operations(self, reader: operations.OperationReader) -> tuple[ir.Group, ...]:
         paths = self.doc.get("paths")
         if not isinstance(paths, dict) or not paths:
             raise Fatal([error("SDK208", pointer("paths"), "the document has no paths")])
@@ -439,7 +449,7 @@ class _Builder:
             scope = scopes[attr] = naming.member_scope()
             ops = []
             for path, op, method, shared in grouped[group]:
-                ops.append(self._operation(path, op, method, shared, scope))
+                ops.append(reader.operation(path, op, method, shared, scope))
                 declared = extensions.waiter(op)
                 if declared is not None:
                     waiters[ops[-1].pointer] = declared
@@ -504,125 +514,14 @@ class _Builder:
             failure=tuple(declared["failure"]),
         )
 
-    def _operation(
-        self, path: str, op: Schema, method: str, shared: list[Any], scope: naming.Scope
-    ) -> ir.Operation:
-        at = pointer("paths", path, method)
-        op_id = op.get("operationId")
-        if not isinstance(op_id, str) or not op_id.strip():
-            op_id = f"{method}_{path}"
-            self.diagnostics.append(warning("SDK209", at, f"no operationId; named from {op_id!r}"))
-        base_name = _x_name(op) or naming.snake(op_id, method)
-        py_name = scope.claim(base_name)
-        if py_name not in (base_name, base_name + "_"):  # "_": a reserved word, not a clash
-            message = f"method name {base_name!r} is taken in its group; this one is {py_name!r}"
-            self.diagnostics.append(warning("SDK210", at, message))
-        context = naming.pascal(op_id, "Operation")
-        args = naming.member_scope()
-        params = self._params(shared, op.get("parameters"), path, at, args)
-        body = self._body(op.get("requestBody"), f"{at}/requestBody", context, args)
-        return ir.Operation(
-            py_name=py_name,
-            operation_id=op_id,
-            method=method.upper(),
-            path=path,
-            summary=_text(op.get("summary")),
-            description=_text(op.get("description")),
-            deprecated=op.get("deprecated") is True,
-            params=params,
-            body=body,
-            response=self._response(op.get("responses"), f"{at}/responses", context),
-            pointer=at,
-            retries=extensions.retries(op),
-            waiter=None,  # resolved once every operation has its name: see _resolve_waiters
+    def method_name(self, op: Schema, op_id: str, method: str) -> str:
+        return _x_name(op) or naming.snake(op_id, method)
+
+    def is_field_body(self, schema: Any) -> bool:
+        """A JSON object body whose properties become keyword arguments."""
+        return (
+            isinstance(schema, dict) and _class_kind(schema) == "model" and not _is_nullable(schema)
         )
-
-    def _params(
-        self, shared: list[Any], own: Any, path: str, at: str, scope: naming.Scope
-    ) -> tuple[ir.Param, ...]:
-        merged: dict[tuple[str, str], tuple[Schema, str]] = {}
-        path_at = pointer("paths", path, "parameters")
-        sources = [(shared, path_at), (own if isinstance(own, list) else [], f"{at}/parameters")]
-        for params, base in sources:
-            for i, raw in enumerate(params):
-                param, param_at = self.resolve(raw, f"{base}/{i}")
-                if isinstance(param, dict) and isinstance(param.get("name"), str):
-                    merged[(param["name"], str(param.get("in")))] = (param, param_at)
-        result = []
-        for (name, location), (param, param_at) in merged.items():
-            if location not in ("path", "query", "header"):
-                self.diagnostics.append(
-                    warning(
-                        "SDK211",
-                        param_at,
-                        f"{location!r} parameters are not supported; {name!r} is left out",
-                    )
-                )
-                continue
-            hint = naming.pascal(name, "Param")
-            result.append(
-                ir.Param(
-                    py_name=scope.claim(naming.snake(name, "param")),
-                    wire_name=name,
-                    location=cast(Literal["path", "query", "header"], location),
-                    type=self.type_of(param.get("schema", True), f"{param_at}/schema", (hint,)),
-                    required=location == "path" or param.get("required") is True,
-                    description=_text(param.get("description")),
-                    deprecated=param.get("deprecated") is True,
-                    default=_default_of(self.resolve(param.get("schema"), param_at)[0]),
-                )
-            )
-        result.sort(key=lambda p: (not p.required, p.location != "path"))
-        return tuple(result)
-
-    def _body(self, raw: Any, at: str, context: str, scope: naming.Scope) -> ir.Body | None:
-        if raw is None:
-            return None
-        body, at = self.resolve(raw, at)
-        body = _as_dict(body)
-        content = _as_dict(body.get("content"))
-        required = body.get("required") is True
-        description = _text(body.get("description"))
-        media = _json_media(content)
-        if media is None:
-            if not content:
-                return None
-            ctype = sorted(content)[0]
-            self.diagnostics.append(
-                info("SDK201", f"{at}/content", f"{ctype!r} bodies are passed as raw bytes")
-            )
-            return ir.WholeBody(scope.claim("body"), None, str(ctype), required, description)
-        schema_raw = _as_dict(content[media]).get("schema", True)
-        schema_at = f"{at}/content/{_escape(media)}/schema"
-        schema, resolved_at = self.resolve(schema_raw, schema_at)
-        if isinstance(schema, dict) and _class_kind(schema) == "model" and not _is_nullable(schema):
-            fields = self.fields(schema, resolved_at, context + "Body", scope)
-            return ir.JsonBody(fields, required, description)
-        body_type = self.type_of(schema_raw, schema_at, (context + "Body",))
-        return ir.WholeBody(
-            scope.claim("body"), body_type, "application/json", required, description
-        )
-
-    def _response(self, raw: Any, at: str, context: str) -> ir.Response:
-        responses = _as_dict(raw)
-        codes = sorted(str(c) for c in responses if str(c).startswith("2"))
-        if not codes:
-            return ir.Response("empty", ir.AnyType(), "")
-        code = codes[0]
-        key, raw_response = next((k, v) for k, v in responses.items() if str(k) == code)
-        if not isinstance(key, str):  # YAML `200:` is an integer; OpenAPI wants "200"
-            message = f"response code {key!r} is not a string; read as {code!r}"
-            self.diagnostics.append(warning("SDK213", f"{at}/{code}", message))
-        response, resp_at = self.resolve(raw_response, f"{at}/{code}")
-        content = _as_dict(_as_dict(response).get("content"))
-        media = _json_media(content)
-        if media is not None:
-            schema = _as_dict(content[media]).get("schema", True)
-            schema_at = f"{resp_at}/content/{_escape(media)}/schema"
-            return ir.Response(
-                "json", self.type_of(schema, schema_at, (context + "Response",)), code
-            )
-        return ir.Response("bytes" if content else "empty", ir.AnyType(), code)
 
     # --- api-level --------------------------------------------------------------------------
 
@@ -642,34 +541,6 @@ class _Builder:
             )
         return url.rstrip("/")
 
-    def auth(self) -> ir.Auth:
-        schemes = _as_dict(_as_dict(self.doc.get("components")).get("securitySchemes"))
-        requirements = self.doc.get("security")
-        for requirement in requirements if isinstance(requirements, list) else ():
-            for scheme_name in _as_dict(requirement):
-                scheme, _ = self.resolve(schemes.get(scheme_name), "#/components/securitySchemes")
-                auth = _auth_of(_as_dict(scheme))
-                if auth is not None:
-                    return auth
-        return ir.Auth("none", "")
-
-
-def _auth_of(scheme: Schema) -> ir.Auth | None:
-    kind = scheme.get("type")
-    if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-        return ir.Auth("bearer", "Authorization")
-    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-        return ir.Auth("basic", "Authorization")
-    if kind in ("oauth2", "openIdConnect"):
-        return ir.Auth("bearer", "Authorization")
-    if (
-        kind == "apiKey"
-        and scheme.get("in") in ("header", "query")
-        and isinstance(scheme.get("name"), str)
-    ):
-        return ir.Auth(scheme["in"], scheme["name"])
-    return None
-
 
 def _default_of(schema: Any) -> str | None:
     return repr(schema["default"]) if isinstance(schema, dict) and "default" in schema else None
@@ -687,8 +558,10 @@ def _escape(key: str) -> str:
 
 
 def _x_name(node: Schema) -> str | None:
+    """An `x-sdkgen-name` that `extensions.check` accepts (a reserved one is refused there)."""
     value = node.get("x-sdkgen-name")
-    return value if isinstance(value, str) and naming.is_identifier(value) else None
+    ok = isinstance(value, str) and naming.is_identifier(value) and not value.startswith("_")
+    return value if ok else None
 
 
 def _x_group(op: Schema) -> str:
@@ -788,11 +661,3 @@ def _nullable(inner: ir.TypeRef) -> ir.TypeRef:
     if isinstance(inner, ir.NullableType | ir.AnyType):
         return inner
     return ir.NullableType(inner)
-
-
-def _json_media(content: dict[str, Any]) -> str | None:
-    for media in sorted(content, key=str):
-        base = str(media).split(";")[0].strip().lower()
-        if base == "application/json" or base.endswith("+json") or base == "*/*":
-            return str(media)
-    return None

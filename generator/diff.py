@@ -51,14 +51,18 @@ def bump(changes: list[Change]) -> str:
 
 
 def _api_level(old: ir.Api, new: ir.Api) -> Iterator[Change]:
-    if old.auth != new.auth:
-        yield Change("major", "auth", f"auth changed from {_auth(old.auth)} to {_auth(new.auth)}")
+    if _auth(old) != _auth(new):
+        yield Change("major", "auth", f"auth changed from {_auth(old)} to {_auth(new)}")
     if old.base_url != new.base_url:
         yield Change("major", "base_url", f"default base URL {old.base_url!r} -> {new.base_url!r}")
 
 
-def _auth(auth: ir.Auth) -> str:
-    return auth.kind if auth.kind in ("none", "bearer", "basic") else f"{auth.kind} {auth.name!r}"
+def _auth(api: ir.Api) -> str:
+    """The schemes the client applies and the arguments that take their secrets."""
+    described = [s.kind if s.kind != "apiKey" else f"{s.location} {s.name!r}" for s in api.schemes]
+    args = [a for s in api.schemes for a in s.args]
+    shown = ", ".join(described) or "none"
+    return shown if args in (["api_key"], []) else f"{shown} ({', '.join(args)})"
 
 
 def _ops(api: ir.Api) -> dict[tuple[str, str], tuple[ir.Group, ir.Operation]]:

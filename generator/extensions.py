@@ -62,12 +62,7 @@ def _check_key(
     if key in _OPERATION_ONLY and not _is_operation(path):
         return [error("SDK121", at, f"{key} belongs on an operation")]
     if key == "x-sdkgen-name":
-        ok = isinstance(value, str) and naming.is_identifier(value)
-        return (
-            []
-            if ok
-            else [error("SDK122", at, f"x-sdkgen-name must be a Python identifier, got {value!r}")]
-        )
+        return _check_name(value, at, _is_operation(path))
     if key == "x-sdkgen-group":
         ok = isinstance(value, str) and naming.words(value) != []
         return [] if ok else [error("SDK122", at, f"x-sdkgen-group must be a name, got {value!r}")]
@@ -78,6 +73,18 @@ def _check_key(
     if isinstance(poll, str) and _find_operation(doc, poll) is None:
         problems.append(error("SDK122", f"{at}/poll", f"no operation has operationId {poll!r}"))
     return problems
+
+
+def _check_name(value: Any, at: str, is_operation: bool) -> list[Diagnostic]:
+    """A Python identifier that the generated code does not use itself."""
+    if not (isinstance(value, str) and naming.is_identifier(value)):
+        return [error("SDK122", at, f"x-sdkgen-name must be a Python identifier, got {value!r}")]
+    scope = naming.member_scope() if is_operation else naming.class_scope(naming.CLIENT_CLASSES)
+    if naming.reserved(value, scope):
+        what = "method" if is_operation else "class"
+        message = f"x-sdkgen-name {value!r} is reserved: the generated code uses that {what} name"
+        return [error("SDK122", at, message)]
+    return []
 
 
 def _check_retries(value: Any, at: str) -> list[Diagnostic]:

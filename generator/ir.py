@@ -116,16 +116,26 @@ class Enum:
     pointer: str
 
 
+Location = Literal["path", "query", "header", "cookie"]
+Style = Literal[
+    "simple", "label", "matrix", "form", "spaceDelimited", "pipeDelimited", "deepObject"
+]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Param:
     py_name: str
     wire_name: str
-    location: Literal["path", "query", "header"]
+    location: Location
     type: TypeRef
     required: bool
     description: str
     deprecated: bool
     default: str | None  # repr() of the spec's default, documented and never sent
+    style: Style  # always one the location allows (the default when the document's is not)
+    explode: bool
+    allow_reserved: bool  # query only
+    content_json: bool  # a `content`-typed parameter with a JSON media type: sent as JSON
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -135,6 +145,7 @@ class JsonBody:
     fields: tuple[Field, ...]
     required: bool
     description: str
+    content_type: str  # the declared media type (`application/vnd.x+json; charset=utf-8`)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -198,6 +209,7 @@ class Operation:
     pointer: str
     retries: Retries | None
     waiter: Waiter | None
+    security: Security  # this operation's own requirements, or the document's
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -211,9 +223,19 @@ class Group:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Auth:
-    kind: Literal["none", "bearer", "header", "query", "basic"]
-    name: str  # header or query parameter name for the api-key kinds
+class SecurityScheme:
+    """A scheme the client can apply, with the constructor arguments that take its secrets."""
+
+    key: str  # its name under components/securitySchemes
+    kind: Literal["basic", "bearer", "apiKey"]  # oauth2 and openIdConnect send a bearer token
+    location: Literal["header", "query", "cookie"]
+    name: str  # the header, query parameter or cookie that carries it
+    args: tuple[str, ...]  # ("api_key",), ("access_token",) or ("username", "password")
+    envs: tuple[str, ...]  # the environment variable of each argument
+
+
+# Alternatives (OR), each a tuple of scheme keys applied together (AND); () = no auth.
+Security = tuple[tuple[str, ...], ...]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -224,7 +246,8 @@ class Api:
     package_name: str
     env_prefix: str
     base_url: str
-    auth: Auth
+    schemes: tuple[SecurityScheme, ...]  # sorted by key; only those some operation uses
+    needs_credentials: bool  # every operation needs some credential
     groups: tuple[Group, ...]
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]

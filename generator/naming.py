@@ -57,9 +57,17 @@ RUNTIME_MEMBERS = frozenset(
         "typing",
     }
 )
-# Names a generated class must not take: they are imported into models.py.
-RUNTIME_CLASSES = frozenset({"Any", "Mapping", "Model", "Unset", "UNSET", "Enum", "Field"})
+# Names a generated class must not take: every module-level name that `models.py` and
+# `_client.py` import or define (besides names with a leading underscore, which no spec name
+# takes: see `reserved`), so no schema can shadow what the generated code reaches.
+RUNTIME_CLASSES = frozenset(
+    {"Any", "Mapping", "Callable", "Model", "Unset", "UNSET", "Enum", "Field", "Self"}
+    | {"TYPE_CHECKING", "cast", "dataclasses", "enum", "httpx", "annotations", "models"}
+)
 
+
+# The classes every `_client.py` defines.
+CLIENT_CLASSES = ("Client", "AsyncClient", "ClientWithRawResponse", "AsyncClientWithRawResponse")
 
 # Package names a generated client must not take: it would shadow the standard library or
 # its own dependencies (httpx and what httpx imports).
@@ -129,6 +137,8 @@ class Scope:
         return name not in self._taken and name not in self._reserved
 
     def claim(self, name: str) -> str:
+        if name.startswith("_") and name != "_":  # leading underscores are the generated code's
+            name = name.lstrip("_") or "value"
         if name in self._reserved:
             name += "_"
         candidate, n = name, 2
@@ -139,13 +149,19 @@ class Scope:
         return candidate
 
 
+def reserved(name: str, scope: Scope) -> bool:
+    """Names the generated code keeps for itself: those of the scope, and any name with a
+    leading underscore (`_core`, `_rt`, dunders such as `__init__` or `__getattr__`)."""
+    return name.startswith("_") or not scope.is_free(name)
+
+
 def member_scope(extra: Iterable[str] = ()) -> Scope:
     """Scope for attributes, parameters and methods."""
     return Scope(PYTHON_KEYWORDS | BUILTINS | RUNTIME_MEMBERS | set(extra))
 
 
-def class_scope() -> Scope:
-    return Scope(PYTHON_KEYWORDS | BUILTINS | RUNTIME_CLASSES, sep="")
+def class_scope(extra: Iterable[str] = ()) -> Scope:
+    return Scope(PYTHON_KEYWORDS | BUILTINS | RUNTIME_CLASSES | set(extra), sep="")
 
 
 def is_identifier(name: str) -> bool:

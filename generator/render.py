@@ -11,6 +11,7 @@ are used only while their stamp matches the templates beside them (`template_loa
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -18,12 +19,13 @@ import re
 import warnings
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
 from generator import ir, templates_dir
 
-RUNTIME_FILES = ("_runtime.py", "errors.py")
+RUNTIME_FILES = ("_runtime.py", "_waiters.py", "_wire.py", "errors.py")
 
 
 def runtime_paths(package_name: str, layout: str) -> set[PurePosixPath]:
@@ -186,6 +188,81 @@ def smoke_body(op: ir.Operation) -> str:
     if op.response.kind != "json" or not isinstance(t, ir.ListType | ir.ModelRef | ir.MapType):
         return "None"
     return "[]" if isinstance(t, ir.ListType) else "{}"
+
+
+@dataclasses.dataclass(frozen=True)
+class SmokeExpectation:
+    """What the generated smoke test checks of the request an example call sends."""
+
+    method: str
+    path: str  # a regular expression for the decoded path (below the base URL)
+    query: list[str]  # `name=` prefixes that must be in the query string
+    headers: list[str]
+    cookies: list[str]  # `name=` prefixes that must be in the Cookie header
+    body: list[str] | None  # the JSON object keys of the body, or None: not a JSON object
+    result: str | None  # `isinstance` target of the result, "None", or None: not checked
+
+
+def smoke_expectation(op: ir.Operation, api: ir.Api) -> SmokeExpectation:
+    required = [p for p in op.params if p.required]
+    segments = {p.wire_name: _example_segment(p, api) for p in required if p.location == "path"}
+    path = "".join(
+        re.escape(part) if i % 2 == 0 else segments.get(part, "[^/]*")
+        # a `#fragment` (Box tells operations on one path apart so) never reaches the server
+        for i, part in enumerate(re.split(r"\{([^{}]+)\}", op.path.split("#")[0]))
+    )
+    body = None
+    if isinstance(op.body, ir.JsonBody):
+        body = sorted(f.wire_name for f in op.body.fields if f.required)
+
+    def pairs(location: str) -> list[str]:
+        return [
+            quote(p.wire_name, safe="") + "="
+            for p in required
+            if p.location == location and not _is_object(p.type, api)
+        ]
+
+    return SmokeExpectation(
+        method=op.method,
+        path=path,
+        query=pairs("query"),
+        headers=[p.wire_name for p in required if p.location == "header"],
+        cookies=pairs("cookie"),
+        body=body,
+        result=_result_check(op),
+    )
+
+
+def _example_segment(p: ir.Param, api: ir.Api) -> str:
+    """The path segment of `example(p.type)` in `simple` style, decoded, as a regex (the
+    encoding itself is pinned by sdkgen's own tests, not by the smoke test)."""
+    t = p.type.inner if isinstance(p.type, ir.NullableType) else p.type
+    texts = {ir.StrType: "string", ir.IntType: "1", ir.FloatType: "1.0", ir.BoolType: "true"}
+    text = texts.get(type(t))
+    if isinstance(t, ir.EnumRef):
+        enum = next(e for e in api.enums if e.name == t.name)
+        text = str(enum.members[0].value) if enum.members else None
+    if text is None or p.style != "simple" or p.content_json:
+        return "[^/]*"
+    return re.escape(text)
+
+
+def _is_object(t: ir.TypeRef, api: ir.Api) -> bool:
+    inner = t.inner if isinstance(t, ir.NullableType) else t
+    return isinstance(inner, ir.ModelRef | ir.MapType | ir.AnyType)
+
+
+def _result_check(op: ir.Operation) -> str | None:
+    if op.response.kind == "empty":
+        return "None"
+    if op.response.kind == "bytes":
+        return "bytes"
+    t = op.response.type
+    if isinstance(t, ir.NullableType):
+        return None
+    if isinstance(t, ir.ModelRef):
+        return f"models.{t.name}"
+    return {ir.ListType: "list", ir.MapType: "dict"}.get(type(t))
 
 
 def names_in(t: ir.TypeRef) -> set[str]:
@@ -430,13 +507,16 @@ def render(
         "client_imports": client_imports(api),
         "typing_imports": typing_imports(api),
         "example_args": functools.partial(example_args, api=api),
+        "smoke_expectation": functools.partial(smoke_expectation, api=api),
         "model_exports": export_order([e.name for e in api.enums] + [m.name for m in api.models]),
     }
     pairs = [(g, op) for g in api.groups for op in g.operations]
     context["first_call"] = pairs[0] if pairs else None
     context["waiter_call"] = next(((g, op) for g, op in pairs if op.waiter is not None), None)
     context["examples_use_models"] = any(
-        "models." in example_args(op, api) for group in api.groups for op in group.operations
+        "models." in example_args(op, api) + str(smoke_expectation(op, api).result)
+        for group in api.groups
+        for op in group.operations
     )
     files = {
         PurePosixPath(target.format(package=api.package_name)): env.get_template(source).render(

@@ -62,6 +62,22 @@ def write_spec(directory: Path, spec: dict[str, object], name: str = "spec.yaml"
 @pytest.fixture
 def import_generated() -> Iterator[Callable[[Path, str], ModuleType]]:
     """Import a package generated into `project/` under its name; forgotten afterwards."""
+    yield from importer()
+
+
+def generate_and_import(spec: dict[str, object], root: Path, package: str) -> Iterator[ModuleType]:
+    """For module-scoped fixtures: generate an inline spec, import it, forget it afterwards."""
+    path = write_spec(root, spec)
+    result = run_cli(
+        "generate", str(path), "-o", str(root / "out"), "-q", "--package-name", package
+    )
+    assert result.exit_code == 0, result.output
+    loading = importer()
+    yield next(loading)(root / "out", package)
+    next(loading, None)
+
+
+def importer() -> Iterator[Callable[[Path, str], ModuleType]]:
     added: list[str] = []
 
     def load(project: Path, package: str) -> ModuleType:

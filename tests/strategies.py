@@ -3,7 +3,7 @@
 `openapi_documents()` draws a document as plain data (JSON-ready): component schemas (objects
 with properties, arrays, string and integer enums, nullable types, `allOf` of references,
 `oneOf`, `additionalProperties` maps) that refer to each other freely, cycles included; and
-operations with path, query and header parameters, JSON request bodies and JSON responses.
+operations with path, query, header and cookie parameters, JSON request bodies and JSON responses.
 
 Names come from a hostile alphabet: Python keywords and soft keywords, builtins, names the
 generated code itself uses, dunders, digits first, non-ASCII, punctuation, and families of names
@@ -20,6 +20,7 @@ right-to-left overrides, emoji, lone surrogates. The title names the package.
 from __future__ import annotations
 
 import keyword
+import re
 from typing import Any
 
 from hypothesis import strategies as st
@@ -64,6 +65,17 @@ def hostile_names() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(HOSTILE_NAMES + NON_ASCII),
         st.text(max_size=8),
+    )
+
+
+# Header names must be HTTP tokens (RFC 9110): others are a generation error (SDK218).
+HEADER_NAMES = [n for n in HOSTILE_NAMES if re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", n)]
+
+
+def header_names() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(HEADER_NAMES),
+        st.from_regex(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,8}", fullmatch=True),
     )
 
 
@@ -192,8 +204,9 @@ def parameters(draw: st.DrawFn, refs: list[str], path_names: list[str]) -> list[
         {"name": name, "in": "path", "required": True, "schema": draw(primitive_schemas())}
         for name in path_names
     ]
-    for location in ("query", "header"):
-        for name in draw(st.lists(hostile_names(), max_size=3, unique=True)):
+    for location in ("query", "header", "cookie"):
+        names = header_names() if location == "header" else hostile_names()
+        for name in draw(st.lists(names, max_size=3, unique=True)):
             parameter: dict[str, Json] = {
                 "name": name,
                 "in": location,

@@ -677,9 +677,10 @@ def test_body_field_and_parameter_names_are_unique() -> None:
     assert isinstance(op.body, ir.JsonBody)
     names = [p.py_name for p in op.params] + [f.py_name for f in op.body.fields]
     assert len(names) == len(set(names)), names
-    assert [p.py_name for p in op.params] == ["name"]
+    # a collision is resolved by location: neither is the bare name (issue 12: stable names)
+    assert [p.py_name for p in op.params] == ["query_name"]
     assert op.body.fields[0].wire_name == "name"
-    assert op.body.fields[0].py_name != "name"
+    assert op.body.fields[0].py_name == "body_name"
 
 
 def test_whole_body_name_does_not_clash_with_a_body_parameter() -> None:
@@ -698,8 +699,8 @@ def test_whole_body_name_does_not_clash_with_a_body_parameter() -> None:
     )
     op = single_op(run(doc)[0])
     assert isinstance(op.body, ir.WholeBody)
-    assert op.params[0].py_name == "body"
-    assert op.body.py_name != "body"
+    assert op.params[0].py_name == "query_body"
+    assert op.body.py_name == "body_body"
     assert op.body.py_name.isidentifier()
 
 
@@ -736,7 +737,18 @@ def test_path_level_parameters_merge_and_operation_wins() -> None:
     params = {p.wire_name: p for p in op.params}
     assert sorted(params) == ["X-Trace", "limit"]
     assert params["limit"] == ir.Param(
-        "limit", "limit", "query", ir.StrType(), True, "op-level", False, None
+        "limit",
+        "limit",
+        "query",
+        ir.StrType(),
+        True,
+        "op-level",
+        False,
+        None,
+        "form",
+        True,
+        False,
+        False,
     )
     assert params["X-Trace"].py_name == "x_trace"
     assert params["X-Trace"].location == "header"
@@ -763,7 +775,7 @@ def test_same_name_in_different_locations_are_both_kept() -> None:
         }
     )
     op = single_op(run(doc)[0])
-    assert [(p.py_name, p.location) for p in op.params] == [("id", "path"), ("id_2", "query")]
+    assert [(p.py_name, p.location) for p in op.params] == [("id", "path"), ("query_id", "query")]
 
 
 def test_required_parameters_come_first() -> None:
@@ -809,27 +821,173 @@ def test_parameter_via_component_ref() -> None:
     assert [(p.py_name, p.type) for p in op.params] == [("limit", ir.IntType())]
 
 
-def test_cookie_parameter_left_out_with_warning() -> None:
-    doc = spec(
+def _with_params(*params: dict[str, Any], **op: Any) -> Doc:
+    return spec(
         {
             "/pets": {
                 "get": {
                     "operationId": "listPets",
                     "responses": {"200": ok()},
-                    "parameters": [
-                        {"name": "session", "in": "cookie", "schema": {"type": "string"}},
-                        {"name": "q", "in": "query", "schema": {"type": "string"}},
-                    ],
+                    "parameters": list(params),
+                    **op,
                 }
             }
         }
     )
+
+
+def test_cookie_parameters_are_arguments() -> None:
+    doc = _with_params(
+        {"name": "session", "in": "cookie", "schema": {"type": "string"}},
+        {"name": "q", "in": "query", "schema": {"type": "string"}},
+    )
     api, diagnostics = run(doc)
-    assert [p.wire_name for p in single_op(api).params] == ["q"]
+    assert [(p.wire_name, p.location) for p in single_op(api).params] == [
+        ("session", "cookie"),
+        ("q", "query"),
+    ]
+    assert not [d for d in diagnostics if d.code == "SDK211"]
+
+
+def test_unknown_parameter_location_is_left_out_with_warning() -> None:
+    doc = _with_params({"name": "x", "in": "body", "schema": {"type": "string"}})
+    api, diagnostics = run(doc)
+    assert single_op(api).params == ()
     sdk211 = only(diagnostics, "SDK211")
     assert sdk211.severity is Severity.WARNING
     assert sdk211.pointer == "#/paths/~1pets/get/parameters/0"
-    assert "session" in sdk211.message
+
+
+@pytest.mark.parametrize(
+    ("param", "style", "explode", "allow_reserved"),
+    [
+        ({"in": "query"}, "form", True, False),
+        ({"in": "query", "style": "pipeDelimited"}, "pipeDelimited", False, False),
+        ({"in": "query", "explode": False, "allowReserved": True}, "form", False, True),
+        ({"in": "path", "required": True}, "simple", False, False),
+        (
+            {"in": "path", "required": True, "style": "matrix", "explode": True},
+            "matrix",
+            True,
+            False,
+        ),
+        ({"in": "header"}, "simple", False, False),
+        ({"in": "cookie"}, "form", True, False),
+        ({"in": "header", "allowReserved": True}, "simple", False, False),
+    ],
+)
+def test_parameter_serialisation(
+    param: dict[str, Any], style: str, explode: bool, allow_reserved: bool
+) -> None:
+    doc = _with_params({"name": "v", "schema": {"type": "string"}, **param})
+    if param["in"] == "path":
+        doc["paths"] = {"/pets/{v}": doc["paths"]["/pets"]}
+    (p,) = single_op(run(doc)[0]).params
+    assert (p.style, p.explode, p.allow_reserved, p.content_json) == (
+        style,
+        explode,
+        allow_reserved,
+        False,
+    )
+
+
+def test_a_style_the_location_does_not_allow_is_a_warning() -> None:
+    doc = _with_params({"name": "v", "in": "query", "style": "matrix", "schema": {}})
+    api, diagnostics = run(doc)
+    assert single_op(api).params[0].style == "form"
+    assert only(diagnostics, "SDK222").pointer == "#/paths/~1pets/get/parameters/0/style"
+
+
+def test_content_parameter_is_typed_from_its_media_type() -> None:
+    schema = {"type": "object", "properties": {"lat": {"type": "number"}}}
+    doc = _with_params(
+        {"name": "at", "in": "query", "content": {"application/json": {"schema": schema}}}
+    )
+    (p,) = single_op(run(doc)[0]).params
+    assert p.content_json and isinstance(p.type, ir.ModelRef)
+
+
+@pytest.mark.parametrize("name", ["X Trace", "Tr\u00e4ce", "a:b", ""])
+def test_a_header_name_that_is_not_a_token_is_an_error(name: str) -> None:
+    doc = _with_params({"name": name, "in": "header", "schema": {"type": "string"}})
+    api, diagnostics = run(doc)
+    error = only(diagnostics, "SDK218")
+    assert error.severity is Severity.ERROR
+    assert error.pointer == "#/paths/~1pets/get/parameters/0/name"
+    assert single_op(api).params == ()
+
+
+@pytest.mark.parametrize("name", ["Accept", "content-type", "AUTHORIZATION"])
+def test_reserved_header_parameters_are_ignored_with_a_warning(name: str) -> None:
+    doc = _with_params({"name": name, "in": "header", "schema": {"type": "string"}})
+    api, diagnostics = run(doc)
+    assert single_op(api).params == ()
+    assert only(diagnostics, "SDK219").pointer == "#/paths/~1pets/get/parameters/0"
+
+
+def test_headers_differing_only_in_case_are_one_argument() -> None:
+    doc = _with_params(
+        {"name": "Call", "in": "header", "schema": {"type": "string"}},
+        {"name": "call", "in": "header", "schema": {"type": "string"}},
+    )
+    api, diagnostics = run(doc)
+    assert [p.wire_name for p in single_op(api).params] == ["Call"]
+    assert only(diagnostics, "SDK220").pointer == "#/paths/~1pets/get/parameters/1"
+
+
+@pytest.mark.parametrize("location", ["query", "header", "cookie"])
+def test_a_parameter_where_a_credential_goes_is_a_warning(location: str) -> None:
+    doc = _with_params({"name": "api_key", "in": location, "schema": {"type": "string"}})
+    doc["security"] = [{"key": []}]
+    doc["components"] = {
+        "securitySchemes": {"key": {"type": "apiKey", "in": location, "name": "api_key"}}
+    }
+    api, diagnostics = run(doc)
+    assert [p.py_name for p in single_op(api).params] == ["api_key"]
+    assert "instead of the credential" in only(diagnostics, "SDK221").message
+
+
+def test_security_alternatives_overrides_and_none() -> None:
+    doc = _with_params(security=[{"basic": [], "key": []}, {"oauth": ["read"]}])
+    doc["paths"]["/open"] = {
+        "get": {"operationId": "open", "security": [], "responses": {"200": ok()}}
+    }
+    doc["security"] = [{"key": []}]
+    doc["components"] = {
+        "securitySchemes": {
+            "basic": {"type": "http", "scheme": "basic"},
+            "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+            "oauth": {"type": "oauth2", "flows": {}},
+            "digest": {"type": "http", "scheme": "digest"},
+        }
+    }
+    api, diagnostics = run(doc)
+    by_name = {op.py_name: op for g in api.groups for op in g.operations}
+    assert by_name["list_pets"].security == (("basic", "key"), ("oauth",))
+    assert by_name["open"].security == ()
+    assert [s.key for s in api.schemes] == ["basic", "key", "oauth"]
+    assert [s.args for s in api.schemes] == [
+        ("username", "password"),
+        ("api_key",),
+        ("access_token",),
+    ]
+    assert not api.needs_credentials
+    assert "digest" in only(diagnostics, "SDK223").message
+
+
+def test_several_schemes_of_one_kind_are_named_by_their_keys() -> None:
+    doc = _with_params(security=[{"HeaderKey": []}, {"QueryKey": []}])
+    doc["components"] = {
+        "securitySchemes": {
+            "HeaderKey": {"type": "apiKey", "in": "header", "name": "X-Key"},
+            "QueryKey": {"type": "apiKey", "in": "query", "name": "key"},
+        }
+    }
+    api, _ = run(doc)
+    assert [(s.args, s.envs) for s in api.schemes] == [
+        (("header_key",), ("PKG_HEADER_KEY",)),
+        (("query_key",), ("PKG_QUERY_KEY",)),
+    ]
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -921,25 +1079,49 @@ def test_response_via_component_ref() -> None:
 # --- api-level --------------------------------------------------------------------------------
 
 
+def _scheme(key: str, kind: Any, location: Any, name: str, *args: str) -> ir.SecurityScheme:
+    return ir.SecurityScheme(
+        key, kind, location, name, args, tuple(f"PKG_{a.upper()}" for a in args)
+    )
+
+
 @pytest.mark.parametrize(
     ("scheme", "expected"),
     [
-        ({"type": "http", "scheme": "bearer"}, ir.Auth("bearer", "Authorization")),
-        ({"type": "http", "scheme": "Bearer"}, ir.Auth("bearer", "Authorization")),
-        ({"type": "apiKey", "in": "header", "name": "X-Api-Key"}, ir.Auth("header", "X-Api-Key")),
-        ({"type": "apiKey", "in": "query", "name": "key"}, ir.Auth("query", "key")),
-        ({"type": "http", "scheme": "basic"}, ir.Auth("basic", "Authorization")),
-        ({"type": "apiKey", "in": "cookie", "name": "sid"}, ir.Auth("none", "")),
+        ({"type": "http", "scheme": "bearer"}, ("bearer", "header", "Authorization", "api_key")),
+        ({"type": "http", "scheme": "Bearer"}, ("bearer", "header", "Authorization", "api_key")),
+        (
+            {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+            ("apiKey", "header", "X-Api-Key", "api_key"),
+        ),
+        ({"type": "apiKey", "in": "query", "name": "key"}, ("apiKey", "query", "key", "api_key")),
+        ({"type": "apiKey", "in": "cookie", "name": "sid"}, ("apiKey", "cookie", "sid", "api_key")),
+        (
+            {"type": "http", "scheme": "basic"},
+            ("basic", "header", "Authorization", "username", "password"),
+        ),
+        (
+            {"type": "oauth2", "flows": {}},
+            ("bearer", "header", "Authorization", "access_token"),
+        ),
+        (
+            {"type": "openIdConnect", "openIdConnectUrl": "https://x"},
+            ("bearer", "header", "Authorization", "access_token"),
+        ),
     ],
 )
-def test_auth_from_security_schemes(scheme: dict[str, Any], expected: ir.Auth) -> None:
+def test_auth_from_security_schemes(scheme: dict[str, Any], expected: tuple[str, ...]) -> None:
     doc = returning({"type": "string"}, security=[{"main": []}])
     doc["components"] = {"securitySchemes": {"main": scheme}}
-    assert run(doc)[0].auth == expected
+    api = run(doc)[0]
+    assert api.schemes == (_scheme("main", *expected),)
+    assert api.needs_credentials
+    assert single_op(api).security == (("main",),)
 
 
 def test_no_security_is_no_auth() -> None:
-    assert run(returning({"type": "string"}))[0].auth == ir.Auth("none", "")
+    api = run(returning({"type": "string"}))[0]
+    assert api.schemes == () and not api.needs_credentials
 
 
 def test_base_url_with_server_variables() -> None:
@@ -1049,7 +1231,7 @@ def test_malformed_operation_parts_do_not_crash() -> None:
 @pytest.mark.parametrize("security", [True, 5])
 def test_malformed_security_does_not_crash(security: Any) -> None:
     api, _ = run(returning({"type": "string"}, security=security))
-    assert api.auth == ir.Auth("none", "")
+    assert api.schemes == ()
 
 
 # --- frozen IR --------------------------------------------------------------------------------
@@ -1057,7 +1239,7 @@ def test_malformed_security_does_not_crash(security: Any) -> None:
 
 def test_ir_is_frozen() -> None:
     api, _ = run(returning({"$ref": "#/components/schemas/Pet"}, {"Pet": PET}))
-    targets: list[Any] = [api, api.models[0], single_op(api), api.models[0].fields[0], api.auth]
+    targets: list[Any] = [api, api.models[0], single_op(api), api.models[0].fields[0]]
     for target in targets:
         name = dataclasses.fields(target)[0].name
         with pytest.raises(dataclasses.FrozenInstanceError):
@@ -1069,3 +1251,17 @@ def test_ir_is_frozen() -> None:
 def test_build_is_deterministic() -> None:
     doc = returning({"$ref": "#/components/schemas/Pet"}, {"Pet": PET, **UNUSED})
     assert run(doc) == run(doc)
+
+
+@pytest.mark.parametrize(
+    ("key", "name"), [("Self", "Self_"), ("Mapping", "Mapping_"), ("str", "Str")]
+)
+def test_a_schema_named_like_what_the_generated_code_uses_is_renamed_with_a_note(
+    key: str, name: str
+) -> None:
+    api, diagnostics = run(returning({"$ref": f"#/components/schemas/{key}"}, {key: PET}))
+    assert [m.name for m in api.models] == [name]
+    notes = [d for d in diagnostics if d.code == "SDK224"]
+    assert [d.pointer for d in notes] == (
+        [f"#/components/schemas/{key}"] if name.endswith("_") else []
+    )

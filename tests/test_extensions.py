@@ -130,6 +130,10 @@ def test_waiter_is_resolved_to_the_polling_method() -> None:
 BAD: list[tuple[str, Any, str, str]] = [
     ("x-sdkgen-nmae", "x", "SDK120", "unknown extension 'x-sdkgen-nmae'"),
     ("x-sdkgen-name", "not a name", "SDK122", "must be a Python identifier"),
+    *[
+        ("x-sdkgen-name", name, "SDK122", f"x-sdkgen-name {name!r} is reserved")
+        for name in ("_core", "__init__", "__class__", "__repr__", "__getattr__", "self", "list")
+    ],
     ("x-sdkgen-group", "!!", "SDK122", "x-sdkgen-group must be a name"),
     ("x-sdkgen-retries", 3, "SDK122", "x-sdkgen-retries must be"),
     ("x-sdkgen-retries", {"max_retries": 99}, "SDK122", "max_retries must be an integer 0-10"),
@@ -175,6 +179,20 @@ def test_misuse_is_an_error_with_its_pointer(key: str, value: Any, code: str, me
     assert found, "expected a diagnostic"
     assert found[0].code == code and message in found[0].message
     assert found[0].pointer.startswith("#/paths/~1jobs/post/" + key)
+
+
+@pytest.mark.parametrize(
+    "name", ["dataclasses", "_rt", "cast", "Self", "httpx", "TYPE_CHECKING", "Client", "str"]
+)
+def test_a_reserved_class_name_is_refused(name: str) -> None:
+    doc = spec()
+    doc["components"]["schemas"]["Status"]["x-sdkgen-name"] = name
+    (diagnostic,) = extensions.check(doc)
+    assert (diagnostic.code, diagnostic.pointer) == (
+        "SDK122",
+        "#/components/schemas/Status/x-sdkgen-name",
+    )
+    assert "reserved" in diagnostic.message
 
 
 def test_operation_only_extension_on_a_schema_is_misplaced() -> None:

@@ -126,7 +126,9 @@ def test_only_reachable_schemas_are_generated_and_the_rest_reported(
 
 def test_bearer_auth_despite_odd_bearer_format(api: ir.Api) -> None:
     """Quirk 10: `bearerFormat: "auth-scheme"` is documentation; the scheme is bearer."""
-    assert api.auth == ir.Auth("bearer", "Authorization")
+    (scheme,) = api.schemes
+    assert (scheme.kind, scheme.name, scheme.args) == ("bearer", "Authorization", ("api_key",))
+    assert scheme.envs == ("LEONARDO_API_KEY",)
     assert api.base_url == "https://cloud.leonardo.ai/api/rest/v1"
 
 

@@ -68,6 +68,8 @@ def test_wheel_contains_precompiled_templates_and_generates_the_same_tree(
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "generator/_templates/runtime/_runtime.py" in names
     assert "generator/_templates/runtime/errors.py" in names
+    assert "generator/_templates/runtime/_wire.py" in names
+    assert "generator/_templates/runtime/_waiters.py" in names
     assert "generator/_templates/package/_client.py.jinja" in names
     assert f"generator/_compiled/{STAMP}" in names
     compiled = {

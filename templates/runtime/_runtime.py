@@ -22,19 +22,28 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, ParamSpec, TypeVar
-from urllib.parse import quote
 
 import httpx
 
+from . import _wire
+from ._wire import (
+    Credentials,
+    Headers,
+    Secret,
+    cookie_pairs,
+    header_value,
+    how_to_pass,
+    json_text,
+    merge_extra,
+    path_segment,
+    query_pairs,
+    slot,
+)
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
-    InternalServerError,
-    JobFailedError,
-    RateLimitError,
     ResponseValidationError,
-    WaitTimeoutError,
     status_error,
 )
 
@@ -42,6 +51,10 @@ if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not n
     from typing_extensions import Self
 
 logger = logging.getLogger(__package__ or __name__)
+
+# What the generated clients reach through this module (`_rt.Param`, `_rt.Scheme`).
+Param = _wire.Param
+Scheme = _wire.Scheme
 
 
 class Unset:
@@ -258,23 +271,17 @@ IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE
 
 
 @dataclasses.dataclass(frozen=True)
-class Auth:
-    kind: str  # "none" | "bearer" | "basic" | "header" | "query"
-    name: str
-
-
-@dataclasses.dataclass(frozen=True)
 class Call:
     """One operation call, as the generated method describes it."""
 
     method: str
     path: str
-    path_params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    query: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    headers: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    params: tuple[Param, ...] = ()  # values may be UNSET: those are not sent
+    security: tuple[tuple[str, ...], ...] = ()  # alternatives, each a set of schemes (AND)
+    extra_headers: Mapping[str, str] | None = None
     json: Any = UNSET
     content: bytes | Unset = UNSET
-    content_type: str = ""
+    content_type: str = "application/json"  # the media type the document declares
     response: str = "json"  # "json" | "empty" | "bytes"
     conv: Conv = ANY
     timeout: float | httpx.Timeout | Unset = UNSET
@@ -283,34 +290,25 @@ class Call:
     idempotent: bool | None = None  # x-sdkgen-retries; None: decided by the method
 
 
-def _wire(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return [_wire(v) for v in value]
-    return value
-
-
 def set_only(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments the caller gave: drops UNSET, so spec defaults are never sent."""
+    """The arguments the caller gave: drops UNSET (not None), so spec defaults are never sent."""
     return {k: v for k, v in values.items() if v is not UNSET}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-def expand_path(template: str, params: Mapping[str, Any]) -> str:
-    """Fill `{name}` placeholders with percent-encoded values (a `/` in a value stays data)."""
-    if not params:
+def expand_path(template: str, segments: Mapping[str, str]) -> str:
+    """Fill `{name}` placeholders with serialised, percent-encoded values."""
+    if not segments:
         return template
 
     def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in params:  # literal braces in the path, not a parameter
-            return match.group(0)
-        return quote(str(_wire(params[name])), safe="")
+        # literal braces in the path, not a parameter, stay as they are
+        value = segments.get(match.group(1), match.group(0))
+        # `.` and `..` would be dot segments, which URL resolution removes (RFC 3986 5.2.4):
+        # `%2E` is the same character, but stays a value
+        return value.replace(".", "%2E") if value in (".", "..") else value
 
     return _PLACEHOLDER.sub(fill, template)
 
@@ -374,7 +372,9 @@ class _Core:
     def __init__(
         self,
         *,
-        api_key: str | None,
+        credentials: Mapping[str, tuple[Secret | None, ...]],
+        schemes: tuple[Scheme, ...],
+        needs_credentials: bool,
         base_url: str | None,
         timeout: float | httpx.Timeout,
         max_retries: int,
@@ -382,19 +382,17 @@ class _Core:
         default_headers: Mapping[str, str] | None,
         env_prefix: str,
         default_base_url: str,
-        auth: Auth,
         user_agent: str,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get(f"{env_prefix}_API_KEY")
-        if auth.kind != "none" and not key:
-            raise ConfigurationError(f"no API key: pass api_key= or set {env_prefix}_API_KEY")
+        found = Credentials(credentials, schemes, os.environ)
+        if needs_credentials and not found:
+            raise ConfigurationError(f"no credentials: {how_to_pass(schemes)}")
         base = base_url or os.environ.get(f"{env_prefix}_BASE_URL") or default_base_url
         if not base.startswith(("http://", "https://")):
             raise ConfigurationError(
                 f"no absolute base URL: pass base_url= or set {env_prefix}_BASE_URL"
             )
-        self.__key = key or ""  # name-mangled and never printed: see __repr__
-        self._auth = auth
+        self.__credentials = found  # name-mangled and never printed: see __repr__
         self.base_url = base.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
@@ -406,33 +404,43 @@ class _Core:
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        headers = {**self._headers, **{k: str(_wire(v)) for k, v in call.headers.items()}}
-        query = {k: _wire(v) for k, v in call.query.items() if v is not None}
-        if self._auth.kind in ("bearer", "basic"):
-            scheme = "Bearer" if self._auth.kind == "bearer" else "Basic"
-            headers["Authorization"] = f"{scheme} {self.__key}"
-        elif self._auth.kind == "header":
-            headers[self._auth.name] = self.__key
-        elif self._auth.kind == "query":
-            query[self._auth.name] = self.__key
+        headers = Headers()
+        headers.update(self._headers)
+        params = [p for p in call.params if p.value is not UNSET]
+        query: list[str] = []
+        cookies: list[str] = []
+        given = {slot(p.location, p.name) for p in params}
+        self.__credentials.authorize(call.security, given, headers, query, cookies)
+        segments: dict[str, str] = {}
+        for p in params:
+            if p.location == "path":
+                segments[p.name] = path_segment(p)
+            elif p.location == "query":
+                query.extend(query_pairs(p))
+            elif p.location == "header":
+                headers.set(p.name, header_value(p))
+            else:
+                cookies.extend(cookie_pairs(p))
+        if cookies:
+            headers.set("Cookie", "; ".join(cookies))
         content: bytes | None = None
         if not isinstance(call.json, Unset):
-            content = _json_bytes(call.json)
-            headers["Content-Type"] = "application/json"
+            content = json_text(call.json).encode()
+            headers.set("Content-Type", call.content_type)
         elif not isinstance(call.content, Unset):
             content = call.content
-            headers["Content-Type"] = call.content_type
-        url = self.base_url + expand_path(call.path, call.path_params)
+            headers.set("Content-Type", call.content_type)
+        merge_extra(headers, call.extra_headers)
+        # A `#fragment` in a path (Box tells operations on one path apart so) is not sent; a
+        # query written into the path keeps its place before the parameters.
+        url = self.base_url + expand_path(call.path.partition("#")[0], segments)
+        if query:
+            url += ("&" if "?" in url else "?") + "&".join(query)
         extensions = {}
         if not isinstance(call.timeout, Unset):  # else the httpx client's own timeout applies
             extensions["timeout"] = httpx.Timeout(call.timeout).as_dict()
-        return http.build_request(  # params=None when empty: httpx re-parses the URL for {}
-            call.method,
-            url,
-            params=query or None,
-            headers=headers,
-            content=content,
-            extensions=extensions,
+        return http.build_request(
+            call.method, url, headers=headers.items(), content=content, extensions=extensions
         )
 
     def _delay(
@@ -485,12 +493,6 @@ class _Core:
             raise ResponseValidationError(
                 exc.message.split(": ", 1)[-1], path=exc.path, response=response
             ) from None
-
-
-def _json_bytes(value: Any) -> bytes:
-    import json
-
-    return json.dumps(dump(value), separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _body(response: httpx.Response) -> Any:
@@ -685,115 +687,3 @@ def raw_async(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawRes
         return RawResponse(parsed, sink[-1])
 
     return call
-
-
-# --- waiters ------------------------------------------------------------------------------------
-
-DEFAULT_WAIT_TIMEOUT: Final = 300.0
-DEFAULT_POLL_INTERVAL: Final = 1.0
-MAX_POLL_INTERVAL: Final = 15.0  # the interval grows by half each poll, up to this
-MIN_POLL_TIMEOUT: Final = 0.05  # a poll at the deadline still gets this long to answer
-_MISSING: Final = object()
-
-
-def pointer_value(data: Any, pointer: str) -> Any:
-    """The value at a JSON pointer (`/job/id`, `/items/0/status`) in dumped data, or _MISSING."""
-    node = dump(data)
-    for raw in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return _MISSING
-    return node
-
-
-def job_id(started: RawResponse[Any], pointer: str) -> str:
-    """The id of the job a create call started, read at `pointer` in its response; an error
-    carrying that response (the job may have been started and paid for) when it is absent."""
-    value = pointer_value(started.parsed, pointer)
-    if value is _MISSING or value is None or value == "":
-        path = "$" + "".join(f".{part}" for part in pointer.strip("/").split("/") if part)
-        message = "the response names no job id"
-        raise ResponseValidationError(message, path=path, response=started.http_response)
-    return str(value)
-
-
-@dataclasses.dataclass(frozen=True)
-class Waiter:
-    """How to tell a finished job: where its status is and which values are final."""
-
-    status_pointer: str
-    success: tuple[str, ...]
-    failure: tuple[str, ...]
-
-    def done(self, job: str, last: Any) -> bool:
-        """True on success; raises JobFailedError on failure; False while pending."""
-        status = pointer_value(last, self.status_pointer)
-        if status in self.failure:
-            raise JobFailedError(job, status, last)
-        return status in self.success
-
-
-def _next_poll(interval: float, deadline: float, job: str, timeout: float, last: Any) -> float:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise WaitTimeoutError(job, timeout, last)
-    return min(interval, remaining)
-
-
-# Poll failures that say nothing about the job: waiters poll again (until the deadline).
-TRANSIENT: Final = (APIConnectionError, InternalServerError, RateLimitError)
-
-
-def wait_sync(
-    poll: Callable[[float], T], waiter: Waiter, job: str, *, timeout: float, poll_interval: float
-) -> T:
-    """Poll until the job succeeds (its last status response), fails (JobFailedError) or the
-    deadline passes (WaitTimeoutError); the interval grows by half up to MAX_POLL_INTERVAL.
-    `poll` gets the time left as its request timeout and makes no retries of its own: a failed
-    poll (connection, timeout, 429, 5xx) is simply followed by the next one, so the deadline
-    holds."""
-    deadline, interval = time.monotonic() + timeout, poll_interval
-    last: T | None = None  # the last status response, for the errors
-    while True:
-        try:
-            result = poll(max(deadline - time.monotonic(), MIN_POLL_TIMEOUT))
-        except TRANSIENT as exc:  # the job is not known to have failed: poll again
-            if time.monotonic() >= deadline:
-                raise WaitTimeoutError(job, timeout, last) from exc
-            logger.debug("poll of job %s failed (%s); polling again", job, type(exc).__name__)
-        else:
-            last = result
-            if waiter.done(job, result):
-                return result
-        time.sleep(_next_poll(interval, deadline, job, timeout, last))
-        interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))
-
-
-async def wait_async(
-    poll: Callable[[float], Awaitable[T]],
-    waiter: Waiter,
-    job: str,
-    *,
-    timeout: float,
-    poll_interval: float,
-) -> T:
-    """`wait_sync` for the async client; cancelling the task stops the polling."""
-    deadline, interval = time.monotonic() + timeout, poll_interval
-    last: T | None = None  # the last status response, for the errors
-    while True:
-        try:
-            result = await poll(max(deadline - time.monotonic(), MIN_POLL_TIMEOUT))
-        except TRANSIENT as exc:  # the job is not known to have failed: poll again
-            if time.monotonic() >= deadline:
-                raise WaitTimeoutError(job, timeout, last) from exc
-            logger.debug("poll of job %s failed (%s); polling again", job, type(exc).__name__)
-        else:
-            last = result
-            if waiter.done(job, result):
-                return result
-        await _asyncio().sleep(_next_poll(interval, deadline, job, timeout, last))
-        interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))

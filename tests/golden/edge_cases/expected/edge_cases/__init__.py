@@ -33,7 +33,7 @@ from .errors import (
 
 __version__ = "0.0.0.100"
 __spec_version__ = "not-a-version"
-__spec_sha256__ = "54142a38feb62a928769e6f4d1f9390367f9aa5fc3282d341b022d5ed2721742"
+__spec_sha256__ = "a5d7335d090aff92a95e03b416daec0c52a044be57c3643ed13a2f26d14cab37"
 __overlays_sha256__ = ()
 __generator__ = "sdkgen 0.1.0"
 

@@ -15,11 +15,13 @@ from . import _runtime as _rt
 from ._runtime import UNSET, Unset
 
 __all__ = [
+    "Cast",
     "First",
     "Merged",
     "Node",
     "PostThingsResponse",
     "Second",
+    "Self_",
     "Thing",
     "ThingKind",
     "ThingLevel",
@@ -42,6 +44,18 @@ class ThingLevel(int, enum.Enum):
     VALUE_1 = 1
     VALUE_2 = 2
     VALUE_3 = 3
+
+
+@dataclasses.dataclass(kw_only=True)
+class Cast(_rt.Model):
+    """A schema named like typing.cast (the class becomes Cast).
+
+    Attributes:
+        to: `to`
+    """
+
+    to: str | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -111,6 +125,18 @@ class Second(_rt.Model):
 
 
 @dataclasses.dataclass(kw_only=True)
+class Self_(_rt.Model):
+    """A schema named like typing's Self (the class becomes Self_).
+
+    Attributes:
+        href: `href`
+    """
+
+    href: str | Unset = UNSET
+    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(kw_only=True)
 class Thing(_rt.Model):
     """Thing
 
@@ -122,6 +148,8 @@ class Thing(_rt.Model):
         labels: `labels`
         merged: `merged`
         level: `level`
+        self_: A schema named like typing's Self (the class becomes Self_).
+        cast_: A schema named like typing.cast (the class becomes Cast).
     """
 
     kind: ThingKind | str
@@ -131,10 +159,13 @@ class Thing(_rt.Model):
     labels: dict[str, str] | Unset = UNSET
     merged: Merged | Unset = UNSET
     level: ThingLevel | str | Unset = UNSET
+    self_: Self_ | Unset = UNSET
+    cast_: Cast | Unset = UNSET
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 # Field tables, set once every class exists, so models may refer to each other in any order.
+Cast._fields = (_rt.FieldSpec("to", "to", _rt.STR, False),)
 First._fields = (_rt.FieldSpec("id", "id", _rt.STR, False),)
 Merged._fields = (
     _rt.FieldSpec("name", "name", _rt.STR, False),
@@ -149,6 +180,7 @@ PostThingsResponse._fields = (
     _rt.FieldSpec("second", "second", _rt.ModelOf(Second), False),
 )
 Second._fields = (_rt.FieldSpec("id", "id", _rt.STR, False),)
+Self_._fields = (_rt.FieldSpec("href", "href", _rt.STR, False),)
 Thing._fields = (
     _rt.FieldSpec("kind", "kind", _rt.EnumOf(ThingKind), True),
     _rt.FieldSpec("maybe", "maybe", _rt.STR, False),
@@ -157,4 +189,6 @@ Thing._fields = (
     _rt.FieldSpec("labels", "labels", _rt.MapOf(_rt.STR), False),
     _rt.FieldSpec("merged", "merged", _rt.ModelOf(Merged), False),
     _rt.FieldSpec("level", "level", _rt.EnumOf(ThingLevel), False),
+    _rt.FieldSpec("self_", "self", _rt.ModelOf(Self_), False),
+    _rt.FieldSpec("cast_", "cast", _rt.ModelOf(Cast), False),
 )

@@ -6,7 +6,7 @@ Do not edit: regenerate instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
 
 import httpx
@@ -25,7 +25,9 @@ if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not n
 
 __all__ = ["AsyncClient", "Client"]
 
-_AUTH = _rt.Auth("header", "X-Api-Key")
+_SCHEMES: tuple[_rt.Scheme, ...] = (
+    _rt.Scheme("apiKey", "apiKey", "header", "X-Api-Key", ("api_key",), ("MINI_API_KEY",)),
+)
 _DEFAULT_BASE_URL = "https://eu.pets.example/v1"
 _ENV_PREFIX = "MINI"
 _USER_AGENT = "petstore/2.1.0.100 sdkgen/0.1.0"
@@ -62,20 +64,13 @@ class PetsResource:
                 _rt.Call(
                     "GET",
                     "/pets",
-                    query=_rt.set_only(
-                        {
-                            "limit": limit,
-                            "status": status,
-                        }
+                    params=(
+                        _rt.Param("query", "limit", limit, "form", True),
+                        _rt.Param("query", "status", status, "form", True),
+                        _rt.Param("header", "X-Request-Id", x_request_id, "simple", False),
                     ),
-                    headers={
-                        **_rt.set_only(
-                            {
-                                "X-Request-Id": x_request_id,
-                            }
-                        ),
-                        **(extra_headers or {}),
-                    },
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ModelOf(ListPetsResponse),
                     timeout=timeout,
@@ -109,7 +104,8 @@ class PetsResource:
                 _rt.Call(
                     "POST",
                     "/pets",
-                    headers={**(extra_headers or {})},
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     json=_rt.set_only(
                         {
                             "name": name,
@@ -146,10 +142,9 @@ class PetsResource:
                 _rt.Call(
                     "GET",
                     "/pets/{petId}",
-                    path_params={
-                        "petId": pet_id,
-                    },
-                    headers={**(extra_headers or {})},
+                    params=(_rt.Param("path", "petId", pet_id, "simple", False),),
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ModelOf(Pet),
                     timeout=timeout,
@@ -177,10 +172,9 @@ class PetsResource:
             _rt.Call(
                 "DELETE",
                 "/pets/{petId}",
-                path_params={
-                    "petId": pet_id,
-                },
-                headers={**(extra_headers or {})},
+                params=(_rt.Param("path", "petId", pet_id, "simple", False),),
+                security=(("apiKey",),),
+                extra_headers=extra_headers,
                 response="empty",
                 timeout=timeout,
                 max_retries=max_retries,
@@ -221,7 +215,8 @@ class StoreResource:
                 _rt.Call(
                     "GET",
                     "/store/inventory",
-                    headers={**(extra_headers or {})},
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.MapOf(_rt.INT),
                     timeout=timeout,
@@ -250,8 +245,9 @@ class Client:
     """Synchronous client for Mini Pet Store.
 
     Args:
-        api_key: The API key; defaults to the `MINI_API_KEY` environment variable.
-            It is sent in requests only, never shown in a repr, log line or exception.
+        api_key: The API key sent in header `X-Api-Key` (`apiKey`), or a function returning it.
+            Defaults to the `MINI_API_KEY` environment variable. Sent in
+            requests only, never shown in a repr, log line or exception.
         base_url: Defaults to `MINI_BASE_URL`, then to `https://eu.pets.example/v1`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; 60 s, 10 s to connect.
         max_retries: Retries of a failed request (see the package README); 0 turns them off.
@@ -265,7 +261,7 @@ class Client:
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str] | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = _rt.DEFAULT_TIMEOUT,
         max_retries: int = _rt.DEFAULT_MAX_RETRIES,
@@ -277,7 +273,11 @@ class Client:
         self._core = _rt.SyncCore(
             http_client=http_client,
             transport=transport,
-            api_key=api_key,
+            credentials={
+                "apiKey": (api_key,),
+            },
+            schemes=_SCHEMES,
+            needs_credentials=True,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -285,7 +285,6 @@ class Client:
             default_headers=default_headers,
             env_prefix=_ENV_PREFIX,
             default_base_url=_DEFAULT_BASE_URL,
-            auth=_AUTH,
             user_agent=_USER_AGENT,
         )
         self.pets = PetsResource(self._core)
@@ -346,20 +345,13 @@ class AsyncPetsResource:
                 _rt.Call(
                     "GET",
                     "/pets",
-                    query=_rt.set_only(
-                        {
-                            "limit": limit,
-                            "status": status,
-                        }
+                    params=(
+                        _rt.Param("query", "limit", limit, "form", True),
+                        _rt.Param("query", "status", status, "form", True),
+                        _rt.Param("header", "X-Request-Id", x_request_id, "simple", False),
                     ),
-                    headers={
-                        **_rt.set_only(
-                            {
-                                "X-Request-Id": x_request_id,
-                            }
-                        ),
-                        **(extra_headers or {}),
-                    },
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ModelOf(ListPetsResponse),
                     timeout=timeout,
@@ -393,7 +385,8 @@ class AsyncPetsResource:
                 _rt.Call(
                     "POST",
                     "/pets",
-                    headers={**(extra_headers or {})},
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     json=_rt.set_only(
                         {
                             "name": name,
@@ -430,10 +423,9 @@ class AsyncPetsResource:
                 _rt.Call(
                     "GET",
                     "/pets/{petId}",
-                    path_params={
-                        "petId": pet_id,
-                    },
-                    headers={**(extra_headers or {})},
+                    params=(_rt.Param("path", "petId", pet_id, "simple", False),),
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.ModelOf(Pet),
                     timeout=timeout,
@@ -461,10 +453,9 @@ class AsyncPetsResource:
             _rt.Call(
                 "DELETE",
                 "/pets/{petId}",
-                path_params={
-                    "petId": pet_id,
-                },
-                headers={**(extra_headers or {})},
+                params=(_rt.Param("path", "petId", pet_id, "simple", False),),
+                security=(("apiKey",),),
+                extra_headers=extra_headers,
                 response="empty",
                 timeout=timeout,
                 max_retries=max_retries,
@@ -505,7 +496,8 @@ class AsyncStoreResource:
                 _rt.Call(
                     "GET",
                     "/store/inventory",
-                    headers={**(extra_headers or {})},
+                    security=(("apiKey",),),
+                    extra_headers=extra_headers,
                     response="json",
                     conv=_rt.MapOf(_rt.INT),
                     timeout=timeout,
@@ -534,8 +526,9 @@ class AsyncClient:
     """Asynchronous client for Mini Pet Store.
 
     Args:
-        api_key: The API key; defaults to the `MINI_API_KEY` environment variable.
-            It is sent in requests only, never shown in a repr, log line or exception.
+        api_key: The API key sent in header `X-Api-Key` (`apiKey`), or a function returning it.
+            Defaults to the `MINI_API_KEY` environment variable. Sent in
+            requests only, never shown in a repr, log line or exception.
         base_url: Defaults to `MINI_BASE_URL`, then to `https://eu.pets.example/v1`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; 60 s, 10 s to connect.
         max_retries: Retries of a failed request (see the package README); 0 turns them off.
@@ -550,7 +543,7 @@ class AsyncClient:
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str] | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = _rt.DEFAULT_TIMEOUT,
         max_retries: int = _rt.DEFAULT_MAX_RETRIES,
@@ -564,7 +557,11 @@ class AsyncClient:
             http_client=http_client,
             transport=transport,
             max_concurrency=max_concurrency,
-            api_key=api_key,
+            credentials={
+                "apiKey": (api_key,),
+            },
+            schemes=_SCHEMES,
+            needs_credentials=True,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -572,7 +569,6 @@ class AsyncClient:
             default_headers=default_headers,
             env_prefix=_ENV_PREFIX,
             default_base_url=_DEFAULT_BASE_URL,
-            auth=_AUTH,
             user_agent=_USER_AGENT,
         )
         self.pets = AsyncPetsResource(self._core)
