@@ -20,6 +20,10 @@ paths:
     get:
       operationId: listItems
       responses: {"200": {description: ok}}
+security: [{key: []}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
 """
 DIGEST = hashlib.sha256(SPEC.encode()).hexdigest()
 
