@@ -202,16 +202,15 @@ def generate(
     settings, document = prepare(spec, overlays, reporter)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
     job = resolve_job(settings, document, output, package_name, env_prefix)
-    hint = "" if skip_validation else " (--skip-validation generates anyway)"
     options = Options(job.package_name, job.env_prefix, include_unused, package_version, layout)
     try:  # while the checks run in a worker
         files, found, counts = generated(document, options, cache)
     except Fatal:  # the checks' errors say more about an invalid document than the builder's
         reporter.add(checked(), document.source)
-        reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
+        reporter.stop_on_errors(unacceptable(document, reporter, skip_validation))
         raise
     reporter.add(checked(), document.source)
-    reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
+    reporter.stop_on_errors(unacceptable(document, reporter, skip_validation))
     reporter.add(found, document.source)
     reporter.stop_on_errors(f"{document.source} cannot be generated")
     result = {"output": str(job.output), "package": job.package_name, **counts}
@@ -226,6 +225,20 @@ def generate(
         f"{result['models']} models, {result['enums']} enums",
         result,
         failed=False,
+    )
+
+
+# What --skip-validation skips: the validator's findings (external $refs are refused anyway).
+SKIPPABLE = frozenset({"SDK012", "SDK013"})
+
+
+def unacceptable(document: load.Document, reporter: Reporter, skip_validation: bool) -> str:
+    """The summary of a refused document; it names --skip-validation only when every error is
+    one that option skips."""
+    codes = {d.code for d in reporter.diagnostics if d.severity is Severity.ERROR}
+    helps = not skip_validation and codes and codes <= SKIPPABLE
+    return f"{document.source} is not acceptable" + (
+        " (--skip-validation generates anyway)" if helps else ""
     )
 
 

@@ -1,0 +1,153 @@
+"""openapi-spec-validator, with every error placed in the document and a deterministic verdict.
+
+The validator walks the document with keyword validators (paths, operations, parameters,
+schemas, defaults...) whose errors carry no location, or one relative to the schema or the
+`default` value being checked: a user would read `#` or `#/pattern`. Here each keyword
+validator is subclassed so that an error it yields first is stamped (`LOCATION`) with the
+absolute place of the node it was checking, found by the node's identity in the document (a
+`$ref`'d schema is placed where it is defined, not where it is used).
+
+Two changes of verdict, both listed in the README:
+- a schema's meta-schema check reports the first of its errors in document order (the validator
+  raises whichever the `jsonschema` walk meets first, which for `additionalProperties` follows a
+  set, so it depended on PYTHONHASHSEED);
+- the meta-schema's `format: regex` on `pattern` is not checked: `pattern` is ECMA-262, which no
+  Python checker fully knows, and the generated client does not enforce patterns;
+  `validate.pattern_warnings` reports the patterns `regress` cannot compile as warnings.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+LOCATION = "sdkgen_location"  # the attribute set on an error: a tuple of path parts
+
+
+def spec_validator(version: str, data: dict[str, Any]) -> Any:
+    """An openapi-spec-validator for `data` whose errors are located (see the module docstring)."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    base = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    validator = _located_class(base)(data)
+    validator.keyword_validators_registry.locations = Locations(data)
+    return validator
+
+
+@functools.cache
+def _located_class(base: Any) -> type:
+    keywords = {name: _located_keyword(cls, name) for name, cls in base.keyword_validators.items()}
+    return type(f"Located{base.__name__}", (base,), {"keyword_validators": keywords})
+
+
+class Locations:
+    """Where each object and array of the document is (its first place, for a shared one)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self._found: dict[int, tuple[str, ...]] | None = None
+
+    def of(self, node: Any) -> tuple[str, ...] | None:
+        if not isinstance(node, dict | list):
+            return None
+        if self._found is None:
+            self._found = _walk(self.data)
+        return self._found.get(id(node))
+
+
+def _walk(data: Any) -> dict[int, tuple[str, ...]]:
+    found: dict[int, tuple[str, ...]] = {}
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict | list) and id(node) not in found:
+            found[id(node)] = path
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend((v, (*path, str(k))) for k, v in reversed(list(items)))
+    return found
+
+
+def _located_keyword(base: Any, keyword: str) -> type:
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        where: tuple[str, ...] | None = None
+        for raw in base.__call__(self, *args, **kwargs):
+            found = _wrapped(raw)  # as the validator would wrap it, which drops attributes
+            if getattr(found, LOCATION, None) is None:
+                where = where if where is not None else _where(self.registry.locations, args)
+                setattr(found, LOCATION, (*where, *_within(keyword, found)))
+            yield found
+
+    attributes: dict[str, Any] = {"__call__": __call__}
+    if keyword == "schema":
+        attributes["_get_schema_checker"] = _schema_checker(base)
+    return type(f"Located{base.__name__}", (base,), attributes)
+
+
+def _wrapped(found: Any) -> Any:
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    return (
+        found
+        if isinstance(found, OpenAPIValidationError)
+        else (OpenAPIValidationError.create_from(found))
+    )
+
+
+def _where(locations: Locations, args: tuple[Any, ...]) -> tuple[str, ...]:
+    """The place of the first node (a jsonschema-path `SchemaPath`) a keyword validator got."""
+    for arg in args:
+        if hasattr(arg, "read_value") and hasattr(arg, "parts"):
+            place = locations.of(arg.read_value())
+            return place if place is not None else tuple(str(p) for p in arg.parts)
+    return ()
+
+
+def _within(keyword: str, found: Any) -> tuple[str, ...]:
+    """Where, inside the node a keyword validator checked, the error's own path starts."""
+    kind = type(found).__name__
+    if keyword == "default":
+        return ("default",)  # its path is inside the default value
+    if kind == "ExtraParametersError":
+        return ("required",)
+    if kind == "DuplicateOperationIDError":
+        return ("operationId",)
+    return ()
+
+
+def _schema_checker(base: Any) -> Callable[..., Callable[[Any], None]]:
+    def _get_schema_checker(self: Any, schema: Any, schema_value: Any) -> Callable[[Any], None]:
+        checker = base._get_schema_checker(self, schema, schema_value)
+        owner = getattr(checker, "func", checker).__self__  # check_schema of a validator class
+        given = getattr(checker, "keywords", {}).get("format_checker")
+        return functools.partial(_check_schema, owner, given)
+
+    return _get_schema_checker
+
+
+def _check_schema(owner: Any, format_checker: Any, schema: Any) -> None:
+    """`owner.check_schema(schema)` as openapi-schema-validator 0.9 defines it, raising the
+    first error in document order, with `regex` left out of the format checks."""
+    from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
+    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+    from openapi_schema_validator._specifications import REGISTRY
+
+    meta = validator_for(owner.META_SCHEMA, default=owner)
+    checks = _without_regex(format_checker or owner.FORMAT_CHECKER)
+    validator = meta(owner.META_SCHEMA, format_checker=checks, registry=REGISTRY)
+    first = min(validator.iter_errors(schema), key=_order, default=None)
+    if first is not None:
+        raise SchemaError.create_from(first)
+
+
+def _order(found: Any) -> tuple[tuple[str, ...], str, str]:
+    return tuple(map(str, found.absolute_path)), str(found.validator), found.message
+
+
+@functools.cache
+def _without_regex(format_checker: Any) -> Any:
+    from jsonschema import FormatChecker  # type: ignore[import-untyped]
+
+    checks = FormatChecker(())
+    checks.checkers = {k: v for k, v in format_checker.checkers.items() if k != "regex"}
+    return checks
