@@ -18,6 +18,7 @@ Two changes of verdict, both listed in the README:
 
 from __future__ import annotations
 
+import ast
 import functools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -76,6 +77,7 @@ def _located_keyword(base: Any, keyword: str) -> type:
             if getattr(found, LOCATION, None) is None:
                 where = where if where is not None else _where(self.registry.locations, args)
                 setattr(found, LOCATION, (*where, *_within(keyword, found)))
+                found.message = _sorted_names(found)
             yield found
 
     attributes: dict[str, Any] = {"__call__": __call__}
@@ -92,6 +94,19 @@ def _wrapped(found: Any) -> Any:
         if isinstance(found, OpenAPIValidationError)
         else (OpenAPIValidationError.create_from(found))
     )
+
+
+def _sorted_names(found: Any) -> str:
+    """The validator lists the names a `required` does not define from a set: sorted here."""
+    message = str(found.message)
+    head, colon, names = message.partition(": [")
+    if type(found).__name__ != "ExtraParametersError" or not colon:
+        return message
+    try:
+        listed = ast.literal_eval("[" + names)
+    except (ValueError, SyntaxError):
+        return message
+    return f"{head}: {sorted(map(str, listed))}"
 
 
 def _where(locations: Locations, args: tuple[Any, ...]) -> tuple[str, ...]:

@@ -105,7 +105,7 @@ def validate(data: dict[str, Any]) -> list[Diagnostic]:
     patterns = pattern_warnings(data)
     if quickcheck.proves_valid(data):  # milliseconds; otherwise the validator decides and says why
         return patterns
-    return patterns + ordered(_iter_errors(data, version))
+    return ordered([*patterns, *_iter_errors(data, version)])
 
 
 def ordered(found: Iterable[Diagnostic]) -> list[Diagnostic]:

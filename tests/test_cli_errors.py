@@ -473,7 +473,7 @@ def test_empty_output_directory_is_used() -> None:
     [
         (NO_VERSION, ()),
         ("{not: [json", ()),
-        ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\n", ("--skip-validation",)),
+        ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: [a]\n", ("--skip-validation",)),
     ],
     ids=["invalid", "malformed", "unbuildable"],
 )
