@@ -202,7 +202,10 @@ def generate(
     settings, document = prepare(spec, overlays, reporter)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
     job = resolve_job(settings, document, output, package_name, env_prefix)
-    options = Options(job.package_name, job.env_prefix, include_unused, package_version, layout)
+    formatter = settings.formatter
+    options = Options(
+        job.package_name, job.env_prefix, include_unused, package_version, layout, formatter
+    )
     try:  # while the checks run in a worker
         files, found, counts = generated(document, options, cache)
     except Fatal:  # the checks' errors say more about an invalid document than the builder's
@@ -249,23 +252,28 @@ class Options:
     include_unused: bool
     package_version: str | None
     layout: str
+    formatter: str = "ruff"
 
 
 def generated(
     document: load.Document, options: Options, cache: Cache
 ) -> tuple[dict[PurePosixPath, str], list[Diagnostic], dict[str, int]]:
     """build -> render -> format: the files, the builder's diagnostics and what was counted.
-    The whole result is cached by the document's and overlays' digests, the options and ruff's
-    version (and, as every entry, sdkgen's code): an unchanged job needs neither Jinja2 nor
-    the IR."""
-    key = (document.sha256, repr(document.overlays), repr(options), installed_version("ruff"))
+    The whole result is cached by the document's and overlays' digests, the options and the
+    formatter's version (and, as every entry, sdkgen's code): an unchanged job needs neither
+    Jinja2 nor the IR."""
+    try:
+        tool = installed_version(options.formatter)
+    except ImportError:  # black, an optional dependency: format.black_format says so
+        tool = "not installed"
+    key = (document.sha256, repr(document.overlays), repr(options), tool)
     hit = cache.get("generate", *key)
     if hit is not None:
         saved = json.loads(hit)
         files = {PurePosixPath(p): text for p, text in saved["files"].items()}
         return files, [diagnostic_from_json(d) for d in saved["found"]], saved["counts"]
     from generator import build, render
-    from generator.format import format_files
+    from generator.format import black_format, format_files
 
     api, found = build.build(
         document.data,
@@ -282,7 +290,8 @@ def generated(
         layout=options.layout,
         cache_root=cache.root,
     )
-    files = format_files(rendered, cache, render.runtime_paths(api.package_name, options.layout))
+    formatter = black_format if options.formatter == "black" else format_files
+    files = formatter(rendered, cache, render.runtime_paths(api.package_name, options.layout))
     counts = {
         "operations": sum(len(g.operations) for g in api.groups),
         "models": len(api.models),

@@ -3,7 +3,8 @@
 Keys: `spec` (local path, git-ignored), `spec-url` (commit-pinned upstream), `spec-sha256`,
 `mirrors` (directories searched for a file of the same name), `output`, `package-name`,
 `env-prefix`, `overlays` (applied in order), `silence` (diagnostic code -> the reason it is
-silenced; a reason is required). Relative paths are relative to the directory of pyproject.toml.
+silenced; a reason is required), `formatter` (`ruff`, the default, or `black`). Relative paths
+are relative to the directory of pyproject.toml.
 The pinned spec is looked for locally, then in each mirror, then downloaded into `spec`; in
 every case its sha256 must match the pin.
 """
@@ -27,8 +28,9 @@ from generator.diagnostics import Fatal, error
 
 KEYS = frozenset(
     {"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"}
-    | {"overlays", "silence"}
+    | {"overlays", "silence", "formatter"}
 )
+FORMATTERS = ("ruff", "black")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Config:
     env_prefix: str = ""
     overlays: tuple[str, ...] = ()
     silence: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> reason
+    formatter: str = "ruff"  # or "black" (format.black_format)
 
 
 def read(root: Path) -> Config:
@@ -71,6 +74,10 @@ def read(root: Path) -> Config:
     ):
         message = "silence must map each diagnostic code to the reason it is silenced"
         raise Fatal([error("SDK020", "#", message, str(path))])
+    formatter = table.get("formatter", "ruff")
+    if formatter not in FORMATTERS:
+        message = f"formatter must be one of {', '.join(FORMATTERS)}, not {formatter!r}"
+        raise Fatal([error("SDK020", "#", message, str(path))])
     return Config(
         root=root,
         spec=str(table.get("spec", "")),
@@ -82,6 +89,7 @@ def read(root: Path) -> Config:
         env_prefix=str(table.get("env-prefix", "")),
         overlays=tuple(str(o) for o in overlays) if isinstance(overlays, list) else (),
         silence={str(code): str(reason) for code, reason in silence.items()},
+        formatter=formatter,
     )
 
 
