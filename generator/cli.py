@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator import __version__, config, load, naming, overlay, validate, workers
+from generator import __version__, config, load, naming, overlay, progress, validate, workers
 from generator.cache import Cache, default_root, installed_version
 from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
 
@@ -73,6 +73,7 @@ class Reporter:
             self.finish(summary, {}, failed=True)
 
     def finish(self, summary: str, result: dict[str, Any], failed: bool) -> None:
+        progress.stop()
         if self.fmt == "json":
             payload = {
                 "version": 1,
@@ -96,6 +97,9 @@ class Reporter:
         return f"{errors} errors, {warnings} warnings, {notes} notes"
 
 
+PROGRESS_COMMANDS = frozenset({"generate", "validate_command", "lint_command"})
+
+
 def handles_errors(command: F) -> F:
     """Turn `Fatal` into printed diagnostics and exit 1; never show a traceback for bad input."""
 
@@ -107,6 +111,8 @@ def handles_errors(command: F) -> F:
             kwargs.get("verbose", 0),
             kwargs.get("strict", False),
         )
+        shows_progress = command.__name__ in PROGRESS_COMMANDS and not reporter.quiet
+        progress.start(shows_progress and reporter.fmt == "text")
         try:
             command(*args, reporter=reporter, **kwargs)
         except Fatal as exc:
@@ -121,6 +127,8 @@ def handles_errors(command: F) -> F:
                 f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True
             )
             sys.exit(1)
+        finally:
+            progress.stop()
 
     return wrapper  # type: ignore[return-value]
 
@@ -201,17 +209,17 @@ def generate(
     cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
+    progress.stage("building the client (validation runs beside it)")
     job = resolve_job(settings, document, output, package_name, env_prefix)
-    formatter = settings.formatter
-    options = Options(
-        job.package_name, job.env_prefix, include_unused, package_version, layout, formatter
-    )
+    options = Options(job.package_name, job.env_prefix, include_unused, package_version, layout)
+    options = dataclasses.replace(options, formatter=settings.formatter)
     try:  # while the checks run in a worker
         files, found, counts = generated(document, options, cache)
     except Fatal:  # the checks' errors say more about an invalid document than the builder's
         reporter.add(checked(), document.source)
         reporter.stop_on_errors(unacceptable(document, reporter, skip_validation))
         raise
+    progress.stage("validating" if not skip_validation else "checking")
     reporter.add(checked(), document.source)
     reporter.stop_on_errors(unacceptable(document, reporter, skip_validation))
     reporter.add(found, document.source)
@@ -222,6 +230,7 @@ def generate(
         report_drift(files, job.output, reporter, result, show_diff=reporter.verbose > 0)
     from generator import write
 
+    progress.stage("writing")
     write.write(files, job.output)
     reporter.finish(
         f"generated {job.package_name} in {job.output}: {result['operations']} operations, "
@@ -231,18 +240,11 @@ def generate(
     )
 
 
-# What --skip-validation skips: the validator's findings (external $refs are refused anyway).
-SKIPPABLE = frozenset({"SDK012", "SDK013"})
-
-
 def unacceptable(document: load.Document, reporter: Reporter, skip_validation: bool) -> str:
-    """The summary of a refused document; it names --skip-validation only when every error is
-    one that option skips."""
-    codes = {d.code for d in reporter.diagnostics if d.severity is Severity.ERROR}
-    helps = not skip_validation and codes and codes <= SKIPPABLE
-    return f"{document.source} is not acceptable" + (
-        " (--skip-validation generates anyway)" if helps else ""
-    )
+    """The summary of a refused document: names --skip-validation only when it would help."""
+    helps = not skip_validation and validate.skipping_helps(reporter.diagnostics)
+    hint = " (--skip-validation generates anyway)" if helps else ""
+    return f"{document.source} is not acceptable{hint}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,6 +283,7 @@ def generated(
         env_prefix=options.env_prefix,
         include_unused=options.include_unused,
     )
+    progress.stage("rendering")
     rendered = render.render(
         api,
         generator_version=__version__,
@@ -290,6 +293,7 @@ def generated(
         layout=options.layout,
         cache_root=cache.root,
     )
+    progress.stage(f"formatting ({options.formatter})")
     formatter = black_format if options.formatter == "black" else format_files
     files = formatter(rendered, cache, render.runtime_paths(api.package_name, options.layout))
     counts = {
@@ -331,10 +335,13 @@ def report_checks(
 ) -> None:
     """`validate` and `lint`: the checks, then what building the IR finds; never writes."""
     document = prepare(spec, overlays, reporter)[1]
+    progress.stage("validating" if validation else "linting")
     reporter.add(
         start_checks(document, validation=validation, cache=Cache(None))(), document.source
     )
     from generator import build
+
+    progress.stage("building the client")
 
     found = build.build(document.data, package_name="client", env_prefix="API")[1]
     reporter.add(found, document.source)
@@ -590,6 +597,7 @@ def report_drift(
     from generator import write
 
     added, removed, changed = write.compare(files, out)
+    progress.stop()
     if reporter.fmt == "text":
         for label, paths in (("added", added), ("removed", removed), ("changed", changed)):
             for path in paths:

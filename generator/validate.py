@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from generator import osv, quickcheck
-from generator.diagnostics import Diagnostic, error, pointer, warning
+from generator.diagnostics import Diagnostic, Severity, error, pointer, warning
 
 
 def external_refs(data: Any) -> list[Diagnostic]:
@@ -106,6 +106,16 @@ def validate(data: dict[str, Any]) -> list[Diagnostic]:
     if quickcheck.proves_valid(data):  # milliseconds; otherwise the validator decides and says why
         return patterns
     return ordered([*patterns, *_iter_errors(data, version)])
+
+
+# What --skip-validation skips: the validator's findings (external $refs are refused anyway).
+SKIPPABLE = frozenset({"SDK012", "SDK013"})
+
+
+def skipping_helps(found: Iterable[Diagnostic]) -> bool:
+    """Whether --skip-validation would get past every error in `found`."""
+    codes = {d.code for d in found if d.severity is Severity.ERROR}
+    return bool(codes) and codes <= SKIPPABLE
 
 
 def ordered(found: Iterable[Diagnostic]) -> list[Diagnostic]:
