@@ -2,7 +2,9 @@
 
 `quickcheck` first tries to prove the document valid in milliseconds; only when it cannot does
 openapi-spec-validator run (0.3 s to import, up to seconds on large documents), so its verdict
-and messages are what users see.
+and messages are what users see: on the part of the document `locate` cannot prove valid, for
+OpenAPI 3.0, or on all of it. Its errors come back located by `osv`, each once, in document
+order; `pattern`s are checked here (SDK015).
 
 External `$ref`s are refused before the validator runs, because resolving them would make the
 validator read files or URLs named by an untrusted document. An unresolvable local `$ref`, which
@@ -16,7 +18,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from generator import osv, quickcheck
+from generator import locate, osv, quickcheck
 from generator.diagnostics import Diagnostic, Severity, error, pointer, warning
 
 
@@ -105,7 +107,8 @@ def validate(data: dict[str, Any]) -> list[Diagnostic]:
     patterns = pattern_warnings(data)
     if quickcheck.proves_valid(data):  # milliseconds; otherwise the validator decides and says why
         return patterns
-    return ordered([*patterns, *_iter_errors(data, version)])
+    suspect = locate.reduced(data)  # the parts that may be invalid (3.0), in linear time
+    return ordered([*patterns, *_iter_errors(data if suspect is None else suspect, version)])
 
 
 # What --skip-validation skips: the validator's findings (external $refs are refused anyway).
