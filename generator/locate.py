@@ -41,12 +41,12 @@ def reduced(data: Any) -> dict[str, Any] | None:
         kept = _closure(data, suspects(data))
     except Exception:  # RecursionError, a malformed value: the whole document
         return None
-    return _subset(data, kept)
+    return subset(data, kept)
 
 
 def suspects(data: dict[str, Any]) -> set[Unit]:
     document, meta = quickcheck._validators()
-    found = {_unit(list(map(str, e.instance_path))) for e in document.iter_errors(data)}
+    found = {unit(list(map(str, e.instance_path))) for e in document.iter_errors(data)}
     walk = quickcheck._Walk(data, meta)
     found |= _path_suspects(walk, data.get("paths"))
     components = data.get("components")
@@ -85,7 +85,7 @@ def _duplicate_ids(walk: Any, paths: Any) -> set[Unit]:
     return {unit for units in uses.values() if len(units) > 1 for unit in units}
 
 
-def _unit(path: list[str]) -> Unit:
+def unit(path: list[str]) -> Unit:
     """The unit an error at `path` is in."""
     if path[:1] == ["paths"]:
         return tuple(path[:2])
@@ -100,10 +100,10 @@ def _closure(data: dict[str, Any], units: set[Unit]) -> set[Unit]:
     while todo:
         node = _node(data, todo.pop())
         for ref in _refs(node):
-            unit = _unit(_pointer_parts(ref))
-            if unit not in kept:
-                kept.add(unit)
-                todo.append(unit)
+            reached = unit(_pointer_parts(ref))
+            if reached not in kept:
+                kept.add(reached)
+                todo.append(reached)
     return kept
 
 
@@ -134,7 +134,7 @@ def _pointer_parts(ref: str) -> list[str]:
     return [unquote(p).replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")]
 
 
-def _subset(data: dict[str, Any], kept: set[Unit]) -> dict[str, Any]:
+def subset(data: dict[str, Any], kept: set[Unit]) -> dict[str, Any]:
     """`data` with only the kept entries of `paths` and of each `components` mapping (an error
     at the root itself needs neither)."""
     result = dict(data)

@@ -20,20 +20,49 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 from collections.abc import Callable, Iterator
 from typing import Any
 
 LOCATION = "sdkgen_location"  # the attribute set on an error: a tuple of path parts
 
 
-def spec_validator(version: str, data: dict[str, Any]) -> Any:
-    """An openapi-spec-validator for `data` whose errors are located (see the module docstring)."""
+def spec_validator(version: str, data: dict[str, Any], fast: bool = True) -> Any:
+    """An openapi-spec-validator for `data` whose errors are located (see the module docstring).
+    `fast`: jsonschema-rs first, for the document and each schema's meta-schema check; the
+    pure-Python check (whose messages users see) only where it finds something."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     base = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     validator = _located_class(base)(data)
-    validator.keyword_validators_registry.locations = Locations(data)
+    registry = validator.keyword_validators_registry
+    registry.locations, registry.fast = Locations(data), fast and _fast_possible()
+    if registry.fast:
+        folder = "v3.1" if version.startswith("3.1") else "v3.0"
+        validator.schema_validator = _FastDocument(validator.schema_validator, folder)
     return validator
+
+
+class _FastDocument:
+    """The document against the OpenAPI schema: jsonschema-rs over all of it, then the
+    pure-Python validator only on the units (path items, components) where it found errors."""
+
+    def __init__(self, slow: Any, folder: str) -> None:
+        self.slow = slow
+        self.schema = _openapi_schema(folder)
+
+    def iter_errors(self, document: Any) -> Iterator[Any]:
+        from generator import locate
+
+        if _rs_valid(self.schema, document):
+            return iter(())
+        try:
+            found = _rs_validator(self.schema).iter_errors(document)
+            paths = [list(map(str, e.instance_path)) for e in found]
+        except (ValueError, TypeError, AttributeError):  # no jsonschema-rs validator: all of it
+            return iter(self.slow.iter_errors(document))
+        units = {locate.unit(p) for p in paths}
+        return iter(self.slow.iter_errors(locate.subset(document, units)))
 
 
 @functools.cache
@@ -135,14 +164,17 @@ def _schema_checker(base: Any) -> Callable[..., Callable[[Any], None]]:
         checker = base._get_schema_checker(self, schema, schema_value)
         owner = getattr(checker, "func", checker).__self__  # check_schema of a validator class
         given = getattr(checker, "keywords", {}).get("format_checker")
-        return functools.partial(_check_schema, owner, given)
+        return functools.partial(_check_schema, owner, given, self.registry.fast)
 
     return _get_schema_checker
 
 
-def _check_schema(owner: Any, format_checker: Any, schema: Any) -> None:
+def _check_schema(owner: Any, format_checker: Any, fast: bool, schema: Any) -> None:
     """`owner.check_schema(schema)` as openapi-schema-validator 0.9 defines it, raising the
-    first error in document order, with `regex` left out of the format checks."""
+    first error in document order, with `regex` left out of the format checks (and skipped when
+    jsonschema-rs finds the schema valid, with `fast`)."""
+    if fast and _rs_valid(owner.META_SCHEMA, schema):
+        return
     from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
     from jsonschema.validators import validator_for  # type: ignore[import-untyped]
     from openapi_schema_validator._specifications import REGISTRY
@@ -153,6 +185,51 @@ def _check_schema(owner: Any, format_checker: Any, schema: Any) -> None:
     first = min(validator.iter_errors(schema), key=_order, default=None)
     if first is not None:
         raise SchemaError.create_from(first)
+
+
+@functools.cache
+def _fast_possible() -> bool:
+    """jsonschema-rs checks no format here; the pure-Python validator checks `uri` and
+    `uri-reference` (in meta-schemas and the OpenAPI schema) only with one of these."""
+    return not any(importlib.util.find_spec(m) for m in ("rfc3987", "rfc3986_validator"))
+
+
+@functools.cache
+def _openapi_schema(folder: str) -> Any:
+    """The OpenAPI schema openapi-spec-validator ships, as plain data."""
+    from generator.quickcheck import _resource
+
+    return _resource("openapi_spec_validator", "resources", "schemas", folder, "schema.json")
+
+
+def _rs_valid(schema: Any, instance: Any) -> bool:
+    """Whether jsonschema-rs finds `instance` valid; False when it cannot tell (a value that is
+    not plain JSON data, such as a resolved reference's proxy)."""
+    fast = _rs_validator(schema)
+    try:
+        return fast is not None and bool(fast.is_valid(instance))
+    except (ValueError, TypeError):
+        return False
+
+
+_RS: dict[int, tuple[Any, Any]] = {}  # id of a schema -> (the schema, its validator or None)
+
+
+def _rs_validator(schema: Any) -> Any:
+    """jsonschema-rs for one of the validators' own schemas, with the JSON Schema and OpenAPI
+    meta-schemas openapi-schema-validator ships (never fetched); None if it cannot have one."""
+    import jsonschema_rs
+    from openapi_schema_validator._specifications import REGISTRY
+
+    if id(schema) not in _RS:
+        resources = [(str(uri), REGISTRY.contents(str(uri))) for uri in REGISTRY]
+        try:
+            registry = jsonschema_rs.Registry(resources)
+            fast = jsonschema_rs.validator_for(schema, registry=registry, validate_formats=False)
+        except (ValueError, TypeError, jsonschema_rs.ReferencingError):
+            fast = None
+        _RS[id(schema)] = (schema, fast)
+    return _RS[id(schema)][1]
 
 
 def _order(found: Any) -> tuple[tuple[str, ...], str, str]:

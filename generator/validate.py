@@ -176,11 +176,11 @@ def regex_error(pattern: str) -> str | None:
     return None
 
 
-def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
+def _iter_errors(data: dict[str, Any], version: str, fast: bool = True) -> Iterator[Diagnostic]:
     # Its pure-Python backend, whose messages and paths the diagnostics are built on, even
     # though jsonschema-rs (which the quick check uses) is installed.
     os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
-    validator = osv.spec_validator(version, data)
+    validator = osv.spec_validator(version, data, fast)
     errors = iter(validator.iter_errors())
     locations: osv.Locations = validator.keyword_validators_registry.locations
     while True:

@@ -5,9 +5,11 @@ every pointer resolves in the document.
 
 Mutations: wrong types and bounds, defaults that break their schema, duplicate enum values,
 missing required fields, 3.1-only keywords in a 3.0 document, duplicate operationIds and
-`required` lists naming nothing. The default suite mutates the two small public specs and a
-document of its own; `python -m tests.test_locate` runs the large ones (minutes: the
-validator on a whole large document is what `locate` avoids).
+`required` lists naming nothing; in 3.0 and, read as 3.1, the same documents (there the
+validator sees the whole document, with jsonschema-rs vouching for what it finds valid, see
+`osv.py`). The default suite mutates the two small public specs and a document of its own;
+`python -m tests.test_locate` runs the large ones (minutes: the validator on a whole large
+document is what `locate` avoids).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from click.testing import CliRunner
 
 from generator import locate, validate
 from generator.cli import main
+from generator.diagnostics import Diagnostic
 from tests.test_golden import GOLDEN
 from tests.test_public_specs import PUBLIC, public_spec
 from tests.test_real_documents import resolves
@@ -117,9 +120,10 @@ def mutated(doc: Json, seed: int) -> Json:
     return result
 
 
-def whole(doc: Json) -> list[validate.Diagnostic]:
-    """The validator on the whole document, located and ordered as sdkgen reports."""
-    return validate.ordered(validate._iter_errors(doc, str(doc["openapi"])))
+def whole(doc: Json) -> list[Diagnostic]:
+    """The validator (pure Python) on the whole document, located and ordered as sdkgen
+    reports."""
+    return validate.ordered(validate._iter_errors(doc, str(doc["openapi"]), fast=False))
 
 
 def reported(doc: Json, tmp_path: Path) -> list[dict[str, str]]:
@@ -136,7 +140,7 @@ def check(doc: Json, tmp_path: Path) -> int:
     found = [(d["code"], d["pointer"], d["message"]) for d in reported(doc, tmp_path)]
     assert found == expected
     assert all(resolves(doc, pointer) for _, pointer, _ in found if pointer != "#")
-    assert locate.reduced(doc) is not None
+    assert (locate.reduced(doc) is not None) == str(doc["openapi"]).startswith("3.0")
     return len(found)
 
 
@@ -149,16 +153,23 @@ def own_document() -> Json:
     return yaml.safe_load(OWN.read_text(encoding="utf-8"))
 
 
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
 @pytest.mark.parametrize("seed", range(4))
-def test_mutated_own_document(seed: int, tmp_path: Path) -> None:
-    assert check(mutated(own_document(), seed), tmp_path) > 0
+def test_mutated_own_document(version: str, seed: int, tmp_path: Path) -> None:
+    assert check(mutated({**own_document(), "openapi": version}, seed), tmp_path) > 0
 
 
+@pytest.mark.parametrize("version", ["3.0", "3.1.0"])
 @pytest.mark.parametrize("name", ["box-openapi-v2025.0.json", "twilio_conversations_v1.json"])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_mutated_public_spec(name: str, seed: int, tmp_path: Path) -> None:
+def test_mutated_public_spec(version: str, name: str, seed: int, tmp_path: Path) -> None:
+    """3.1: the same documents read as 3.1 (`nullable` is then an error too), where jsonschema-rs
+    vouches for what it finds valid and the validator checks the rest."""
     doc = json.loads(public_spec(name).read_text(encoding="utf-8"))
-    assert check(mutated(doc, seed), tmp_path) > 0
+    if version != "3.0":
+        doc["openapi"] = version
+    found = check(mutated(doc, seed), tmp_path)
+    assert found > 0 or version != "3.0"  # 3.1 allows some of the mutations
 
 
 def test_the_validator_sees_only_the_suspect_part() -> None:

@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,3,10,25,50", help="document sizes in MB")
     parser.add_argument("--versions", default="3.0,3.1")
     parser.add_argument("--before", type=Path, help="another checkout's root, timed as well")
+    parser.add_argument("--root", type=Path, default=REPO, help="the checkout measured")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(
         "--max-3-1-mb", type=float, default=3.0, help="3.1 goes to the validator whole"
@@ -148,7 +149,7 @@ def main() -> None:
                     path = Path(tmp) / "doc.json"
                     path.write_text(json.dumps(document(size, version, invalid)), encoding="utf-8")
                     actual = path.stat().st_size / 1024 / 1024
-                    found = measure(path, REPO, args.timeout)
+                    found = measure(path, args.root, args.timeout)
                     before = measure(path, args.before, args.timeout) if args.before else None
                     label = f"{version} {'invalid' if invalid else 'valid'}"
                     print(row(label, actual, found, before), flush=True)
