@@ -112,6 +112,7 @@ def _located_keyword(base: Any, keyword: str) -> type:
     attributes: dict[str, Any] = {"__call__": __call__}
     if keyword == "schema":
         attributes["_get_schema_checker"] = _schema_checker(base)
+        attributes["__init__"] = _with_id_sets(base)
     return type(f"Located{base.__name__}", (base,), attributes)
 
 
@@ -157,6 +158,31 @@ def _within(keyword: str, found: Any) -> tuple[str, ...]:
     if kind == "DuplicateOperationIDError":
         return ("operationId",)
     return ()
+
+
+class _IdList(list[int]):
+    """The validator's lists of visited schema ids, with a set for `in` (a list made its walk
+    quadratic: 11 s of 27 on a 3 MB 3.1 document)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[int] = set()
+
+    def append(self, value: int) -> None:
+        super().append(value)
+        self.ids.add(value)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.ids
+
+
+def _with_id_sets(base: Any) -> Callable[..., None]:
+    def __init__(self: Any, registry: Any) -> None:
+        base.__init__(self, registry)
+        self.visited_schema_ids = _IdList()
+        self.meta_checked_schema_ids = _IdList()
+
+    return __init__
 
 
 def _schema_checker(base: Any) -> Callable[..., Callable[[Any], None]]:
