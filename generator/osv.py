@@ -7,6 +7,11 @@ validator is subclassed so that an error it yields first is stamped (`LOCATION`)
 absolute place of the node it was checking, found by the node's identity in the document (a
 `$ref`'d schema is placed where it is defined, not where it is used).
 
+Speed (with `fast`, the default): jsonschema-rs checks the document against the OpenAPI schema
+and each schema against its meta-schema first; the pure-Python check, whose messages users see,
+runs only where it finds something (for the document, on the units involved: see `locate`).
+The validator's lists of visited schemas answer `in` from a set.
+
 Two changes of verdict, both listed in the README:
 - a schema's meta-schema check reports the first of its errors in document order (the validator
   raises whichever the `jsonschema` walk meets first, which for `additionalProperties` follows a

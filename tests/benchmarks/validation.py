@@ -113,16 +113,21 @@ def measure(path: Path, root: Path, timeout: float) -> dict[str, Any]:
         )
     except subprocess.TimeoutExpired:
         return {"timeout": timeout}
+    except subprocess.CalledProcessError as exc:  # say, killed from outside
+        return {"failed": exc.returncode}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
 def row(label: str, size_mb: float, found: dict[str, Any], before: dict[str, Any] | None) -> str:
     def cell(r: dict[str, Any]) -> str:
+        if "failed" in r:
+            return f"failed ({r['failed']})"
         return f"> {r['timeout']:.0f}" if "timeout" in r else f"{r['validate_s']:.2f}"
 
-    peak = "-" if "timeout" in found else f"{found['peak_mb']:.0f}"
-    errors = "-" if "timeout" in found else str(found["errors"])
+    done = "validate_s" in found
+    peak = f"{found['peak_mb']:.0f}" if done else "-"
+    errors = str(found["errors"]) if done else "-"
     earlier = cell(before) if before is not None else "-"
     return f"| {label} | {size_mb:.1f} | {cell(found)} | {peak} | {errors} | {earlier} |"
 
