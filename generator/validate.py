@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -192,9 +193,30 @@ def _iter_errors(data: dict[str, Any], version: str, fast: bool = True) -> Itera
             yield error("SDK004", "#", "the document nests too deeply to be validated")
             return
         except Exception as exc:  # the validator raises on a $ref it cannot resolve
-            yield error("SDK012", "#", f"cannot resolve a reference: {_first_line(exc)}")
+            yield _unresolvable(data, exc)
             return
         yield _diagnostic(found, locations)
+
+
+_MISSING = re.compile(r"'(/[^']*)' does not exist within")
+
+
+def _unresolvable(data: Any, exc: Exception) -> Diagnostic:
+    """SDK012 at the first `$ref` to what the validator could not resolve (its message quotes
+    the whole document: never shown)."""
+    text = _first_line(exc).split(" within ")[0]
+    match = _MISSING.search(str(exc))
+    target = "#" + match.group(1) if match else None
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack and target is not None:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            if node.get("$ref") == target:
+                return error("SDK012", pointer(*path, "$ref"), f"$ref {target!r} points to nothing")
+            stack.extend((v, (*path, str(k))) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((v, (*path, str(i))) for i, v in reversed(list(enumerate(node))))
+    return error("SDK012", "#", f"cannot resolve a reference: {text}")
 
 
 def _diagnostic(found: Any, locations: osv.Locations) -> Diagnostic:

@@ -454,3 +454,15 @@ def test_the_validators_own_checks_are_at_absolute_pointers() -> None:
     # deepest cause is the meta-schema check's finding), reported once.
     assert len(osv_errors(data)) == len(errors) + 1
     assert "['alpha', 'mid', 'zeta']" in found[1]["message"]  # sorted, whatever the hash seed
+
+
+def test_an_unresolvable_ref_is_at_its_pointer_without_the_document() -> None:
+    data = document(Thing={"type": "object", "properties": {"b": {"$ref": "#/components/x/Nope"}}})
+    found = diagnostics("validate", write(data))
+    unresolved = [(d["pointer"], d["message"]) for d in found if d["code"] == "SDK012"]
+    assert unresolved == [
+        (
+            "#/components/schemas/Thing/properties/b/$ref",
+            "$ref '#/components/x/Nope' points to nothing",
+        )
+    ]
