@@ -28,7 +28,7 @@ from click.testing import CliRunner
 
 from generator import locate, validate
 from generator.cli import main
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, pointer
 from tests.test_golden import GOLDEN
 from tests.test_public_specs import PUBLIC, public_spec
 from tests.test_real_documents import resolves
@@ -206,3 +206,21 @@ if __name__ == "__main__":
     large = ["box-openapi.json", "stripe-spec3-2022-04.json", "github-api.github.com-2022-06.json"]
     for line in sweep(sys.argv[1:] or large, seeds=2):
         print(line, flush=True)
+
+
+def test_path_level_findings_are_found() -> None:
+    """What only the walk of a path item's own `parameters` finds: a duplicate (not an identical
+    one, which the OpenAPI schema's `uniqueItems` finds too)."""
+    doc = own_document()
+    item = next(iter(doc["paths"].values()))
+    query = {"name": "dup", "in": "query", "schema": {"type": "string"}}
+    item["parameters"] = [query, {**query, "schema": {"type": "integer"}}]
+    part = locate.reduced(doc)
+    assert part is not None
+    assert list(part["paths"]) == [next(iter(doc["paths"]))]
+    expected = [(d.pointer, d.message) for d in whole(doc)]
+    found = validate.ordered(validate._iter_errors(part, str(doc["openapi"])))
+    assert [(d.pointer, d.message) for d in found] == expected
+    assert expected == [
+        (pointer("paths", next(iter(doc["paths"])), "parameters"), "Duplicate parameter 'dup'")
+    ]
