@@ -420,9 +420,12 @@ class _Builder:
     # --- operations -------------------------------------------------------------------------
 
     def operations(self, reader: operations.OperationReader) -> tuple[ir.Group, ...]:
-        paths = self.doc.get("paths")
-        if not isinstance(paths, dict) or not paths:
-            raise Fatal([error("SDK208", pointer("paths"), "the document has no paths")])
+        paths = self.doc.get("paths", {})
+        if not isinstance(paths, dict):
+            raise Fatal([error("SDK208", pointer("paths"), "`paths` is not a mapping")])
+        if not paths:  # valid (in 3.1 `paths` may even be left out): a client with no operations
+            message = "the document has no paths: the client has no operations"
+            self.diagnostics.append(warning("SDK208", pointer("paths"), message))
         grouped: dict[str, list[tuple[str, Schema, str, list[Any]]]] = {}
         for path, raw_item in paths.items():
             item = _as_dict(self.resolve(raw_item, pointer("paths", str(path)))[0])

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator import __version__, config, load, naming, overlay, validate, workers
+from generator import __version__, config, load, naming, overlay, progress, validate, workers
 from generator.cache import Cache, default_root, installed_version
 from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
 
@@ -75,6 +75,7 @@ class Reporter:
             self.finish(summary, {}, failed=True)
 
     def finish(self, summary: str, result: dict[str, Any], failed: bool) -> None:
+        progress.stop()
         if self.fmt == "json":
             payload = {
                 "version": 1,
@@ -98,6 +99,9 @@ class Reporter:
         return f"{errors} errors, {warnings} warnings, {notes} notes"
 
 
+PROGRESS_COMMANDS = frozenset({"generate", "validate_command", "lint_command"})
+
+
 def handles_errors(command: F) -> F:
     """Turn `Fatal` into printed diagnostics and exit 1; never show a traceback for bad input."""
 
@@ -109,6 +113,8 @@ def handles_errors(command: F) -> F:
             kwargs.get("verbose", 0),
             kwargs.get("strict", False),
         )
+        shows_progress = command.__name__ in PROGRESS_COMMANDS and not reporter.quiet
+        progress.start(shows_progress and reporter.fmt == "text")
         try:
             with _terminated_cleanly():
                 command(*args, reporter=reporter, **kwargs)
@@ -130,6 +136,8 @@ def handles_errors(command: F) -> F:
                 f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True
             )
             sys.exit(1)
+        finally:
+            progress.stop()
 
     return wrapper  # type: ignore[return-value]
 
@@ -237,17 +245,19 @@ def generate(
     cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
+    progress.stage("building the client (validation runs beside it)")
     job = resolve_job(settings, document, output, package_name, env_prefix)
-    hint = "" if skip_validation else " (--skip-validation generates anyway)"
     options = Options(job.package_name, job.env_prefix, include_unused, package_version, layout)
+    options = dataclasses.replace(options, formatter=settings.formatter)
     try:  # while the checks run in a worker
         files, found, counts = generated(document, options, cache)
     except Fatal:  # the checks' errors say more about an invalid document than the builder's
         reporter.add(checked(), document.source)
-        reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
+        reporter.stop_on_errors(unacceptable(document, reporter, skip_validation))
         raise
+    progress.stage("validating" if not skip_validation else "checking")
     reporter.add(checked(), document.source)
-    reporter.stop_on_errors(f"{document.source} is not acceptable{hint}")
+    reporter.stop_on_errors(unacceptable(document, reporter, skip_validation))
     reporter.add(found, document.source)
     reporter.stop_on_errors(f"{document.source} cannot be generated")
     result = {"output": str(job.output), "package": job.package_name, **counts}
@@ -256,6 +266,7 @@ def generate(
         report_drift(files, job.output, reporter, result, show_diff=reporter.verbose > 0)
     from generator import write
 
+    progress.stage("writing")
     reporter.add(write.write(files, job.output, discard_edits=discard_edits))
     if cache.wrote:
         cache.trim()
@@ -267,6 +278,13 @@ def generate(
     )
 
 
+def unacceptable(document: load.Document, reporter: Reporter, skip_validation: bool) -> str:
+    """The summary of a refused document: names --skip-validation only when it would help."""
+    helps = not skip_validation and validate.skipping_helps(reporter.diagnostics)
+    hint = " (--skip-validation generates anyway)" if helps else ""
+    return f"{document.source} is not acceptable{hint}"
+
+
 @dataclasses.dataclass(frozen=True)
 class Options:
     package_name: str
@@ -274,23 +292,28 @@ class Options:
     include_unused: bool
     package_version: str | None
     layout: str
+    formatter: str = "ruff"
 
 
 def generated(
     document: load.Document, options: Options, cache: Cache
 ) -> tuple[dict[PurePosixPath, str], list[Diagnostic], dict[str, int]]:
     """build -> render -> format: the files, the builder's diagnostics and what was counted.
-    The whole result is cached by the document's and overlays' digests, the options and ruff's
-    version (and, as every entry, sdkgen's code): an unchanged job needs neither Jinja2 nor
-    the IR."""
-    key = (document.sha256, repr(document.overlays), repr(options), installed_version("ruff"))
+    The whole result is cached by the document's and overlays' digests, the options and the
+    formatter's version (and, as every entry, sdkgen's code): an unchanged job needs neither
+    Jinja2 nor the IR."""
+    try:
+        tool = installed_version(options.formatter)
+    except ImportError:  # black, an optional dependency: format.black_format says so
+        tool = "not installed"
+    key = (document.sha256, repr(document.overlays), repr(options), tool)
     hit = cache.get("generate", *key)
     if hit is not None:
         saved = json.loads(hit)
         files = {PurePosixPath(p): text for p, text in saved["files"].items()}
         return files, [diagnostic_from_json(d) for d in saved["found"]], saved["counts"]
     from generator import build, render, write
-    from generator.format import format_files
+    from generator.format import black_format, format_files
 
     api, found = build.build(
         document.data,
@@ -298,6 +321,7 @@ def generated(
         env_prefix=options.env_prefix,
         include_unused=options.include_unused,
     )
+    progress.stage("rendering")
     rendered = render.render(
         api,
         generator_version=__version__,
@@ -307,7 +331,9 @@ def generated(
         layout=options.layout,
         cache_root=cache.root,
     )
-    files = format_files(rendered, cache, render.runtime_paths(api.package_name, options.layout))
+    progress.stage(f"formatting ({options.formatter})")
+    formatter = black_format if options.formatter == "black" else format_files
+    files = formatter(rendered, cache, render.runtime_paths(api.package_name, options.layout))
     files[PurePosixPath(write.MANIFEST)] = write.manifest(
         files, version=__version__, spec_sha256=document.sha256
     )
@@ -350,10 +376,13 @@ def report_checks(
 ) -> None:
     """`validate` and `lint`: the checks, then what building the IR finds; never writes."""
     document = prepare(spec, overlays, reporter)[1]
+    progress.stage("validating" if validation else "linting")
     reporter.add(
         start_checks(document, validation=validation, cache=Cache(None))(), document.source
     )
     from generator import build
+
+    progress.stage("building the client")
 
     found = build.build(document.data, package_name="client", env_prefix="API")[1]
     reporter.add(found, document.source)
@@ -609,6 +638,7 @@ def report_drift(
     from generator import write
 
     drift = write.compare(files, out)
+    progress.stop()
     if reporter.fmt == "text":
         for label in ("added", "removed", "changed"):
             for path in getattr(drift, label):

@@ -3,7 +3,8 @@
 Keys: `spec` (local path, git-ignored), `spec-url` (commit-pinned upstream), `spec-sha256`,
 `mirrors` (directories searched for a file of the same name), `output`, `package-name`,
 `env-prefix`, `overlays` (applied in order), `silence` (diagnostic code -> the reason it is
-silenced; a reason is required). Relative paths are relative to the directory of pyproject.toml.
+silenced; a reason is required), `formatter` (`ruff`, the default, or `black`). Relative paths
+are relative to the directory of pyproject.toml.
 The pinned spec is looked for locally, then in each mirror, then downloaded into `spec`; in
 every case its sha256 must match the pin.
 """
@@ -27,8 +28,9 @@ from generator.diagnostics import Fatal, error
 
 KEYS = frozenset(
     {"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"}
-    | {"overlays", "silence"}
+    | {"overlays", "silence", "formatter"}
 )
+FORMATTERS = ("ruff", "black")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Config:
     env_prefix: str = ""
     overlays: tuple[str, ...] = ()
     silence: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> reason
+    formatter: str = "ruff"  # or "black" (format.black_format)
 
 
 STRINGS = ("spec", "spec-url", "spec-sha256", "output", "package-name", "env-prefix")
@@ -78,6 +81,9 @@ def read(root: Path) -> Config:
     pin = table.get("spec-sha256", "").lower()
     if pin and not re.fullmatch(r"[0-9a-f]{64}", pin):
         raise refuse(f"spec-sha256 must be 64 hexadecimal digits, not {pin!r}")
+    formatter = table.get("formatter", "ruff")
+    if formatter not in FORMATTERS:
+        raise refuse(f"formatter must be one of {', '.join(FORMATTERS)}, not {formatter!r}")
     return Config(
         root=root,
         spec=table.get("spec", ""),
@@ -89,6 +95,7 @@ def read(root: Path) -> Config:
         env_prefix=table.get("env-prefix", ""),
         overlays=tuple(table.get("overlays", ())),
         silence=dict(silence),
+        formatter=formatter,
     )
 
 

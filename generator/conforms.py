@@ -182,9 +182,7 @@ class _Check:
     def pattern(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
         if not isinstance(value, str):
             return True
-        if _installed("regress"):  # then the validator matches with ECMA rules
-            return False
-        return re.search(schema["pattern"], value) is not None
+        return _search(schema["pattern"], value)
 
     def lengths(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
         return not isinstance(value, str) or _within(len(value), schema, "minLength", "maxLength")
@@ -322,12 +320,7 @@ class _Check:
             return [f"{value!r} is not of type {rule!r}"]
         if key == "enum" and self.not_listed(schema, value, 0):
             return [f"{value!r} is not one of {rule!r}"]
-        if (
-            key == "pattern"
-            and isinstance(value, str)
-            and not _installed("regress")  # else the validator matches with ECMA rules
-            and re.search(rule, value) is None
-        ):
+        if key == "pattern" and isinstance(value, str) and not _search(rule, value):
             return [f"{value!r} does not match {rule!r}"]
         raise Unsure(f"{key} fails in a way not worded here")
 
@@ -502,6 +495,22 @@ def _plan(schema: dict[str, Any]) -> tuple[Any, ...] | None:
 
 def _within(size: int, schema: dict[str, Any], low: str, high: str) -> bool:
     return bool(schema.get(low, 0) <= size <= schema.get(high, size))
+
+
+@functools.lru_cache(maxsize=1024)
+def _regex(pattern: str) -> Any:
+    import regress
+
+    try:
+        return regress.Regex(pattern)
+    except regress.RegressError:
+        raise Unsure(f"the validator cannot compile {pattern!r}") from None
+
+
+def _search(pattern: str, value: str) -> bool:
+    """Whether `pattern` matches somewhere in `value`, as openapi-schema-validator matches with
+    `regress` (ECMA-262), which is always installed with sdkgen."""
+    return _regex(pattern).find(value) is not None
 
 
 @functools.cache

@@ -90,3 +90,39 @@ def _ruff_format(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
                 process.kill()
                 process.wait()
     return done
+
+
+def black_format(
+    files: dict[PurePosixPath, str],
+    cache: Cache | None = None,
+    verbatim: Collection[PurePosixPath] = (),
+) -> dict[PurePosixPath, str]:
+    """`formatter = "black"` in `[tool.sdkgen]`: black itself, in-process, with the same line
+    length and target as ruff above and never the user's configuration, for pipelines that
+    require black. The generated code is laid out so that both give the same bytes
+    (`tests/test_black.py`); black is the slower of the two. It is an optional dependency
+    (`sdkgen[black]`)."""
+    try:
+        import black
+        from black.mode import TargetVersion
+        from black.parsing import InvalidInput
+    except ImportError:
+        message = "formatter = \"black\" needs black: pip install 'sdkgen[black]'"
+        raise Fatal([error("SDK024", "#", message)]) from None
+    mode = black.Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY310})
+    cache = cache or Cache(None)
+    key = ("black", installed_version("black"), str(LINE_LENGTH), TARGET)
+    done = {}
+    for path, text in files.items():
+        if path.suffix != ".py" or path in verbatim:
+            done[path] = text
+            continue
+        formatted = cache.get("format", *key, text)
+        if formatted is None:
+            try:
+                formatted = black.format_str(text, mode=mode)
+            except InvalidInput as exc:  # a generator bug, never the user's: say where
+                raise Fatal([error("SDK900", "#", f"{path} does not format: {exc}")]) from None
+            cache.put("format", formatted, *key, text)
+        done[path] = formatted
+    return done

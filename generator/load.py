@@ -1,7 +1,8 @@
 """Stage 1, load: read an OpenAPI document from a path or an http(s) URL into plain data.
 
 `.json` goes through the JSON parser (YAML loaders are 40-60x slower on JSON); anything else
-through PyYAML's C safe loader when it is present. A parse error names the file, line and column.
+through PyYAML's C parser with YAML 1.2 core-schema scalars (`yaml12`). A parse error names the
+file, line and column.
 Limits: MAX_BYTES of input and MAX_DEPTH of nesting; beyond them the document is refused.
 Deliberately left out: external `$ref` resolution (the IR builder refuses external refs).
 """
@@ -111,8 +112,10 @@ def _parse_json(raw: bytes, source: str) -> Any:
 def _parse_yaml(raw: bytes, source: str) -> Any:
     import yaml  # here, like urllib below: a JSON document from a file needs neither
 
+    from generator.yaml12 import Loader
+
     try:
-        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(raw, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc.problem):  # libyaml's own limit
             raise Fatal(
@@ -124,6 +127,8 @@ def _parse_yaml(raw: bytes, source: str) -> Any:
             [error("SDK003", "#", f"malformed YAML at {where}: {exc.problem}", source)]
         ) from None
     except yaml.YAMLError as exc:
+        raise Fatal([error("SDK003", "#", f"malformed YAML: {exc}", source)]) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar no constructor can take
         raise Fatal([error("SDK003", "#", f"malformed YAML: {exc}", source)]) from None
     except RecursionError:
         raise Fatal(

@@ -57,6 +57,31 @@ def doc(text: str, indent: int = 0) -> str:
     return "\n".join(pad + line if line else "" for line in lines).lstrip()
 
 
+# What `format.LINE_LENGTH` is; black and ruff format agree on the generated code only where the
+# two filters below lay it out as black would (tests/test_black.py).
+LINE_LENGTH = 100
+
+
+def doc_closing(rendered: str) -> str:
+    """A docstring `doc` rendered, laid out for closing quotes right after it as black lays it
+    out (ruff format does neither): on a line of their own when the last line of a multi-line
+    docstring would otherwise be too long; and a final escaped quote written `\\x22`, since black
+    puts a space between `\\"` and the closing quotes and ruff format takes it out again."""
+    if rendered.endswith('\\"'):
+        rendered = rendered[:-2] + "\\x22"
+    lines = rendered.split("\n")
+    if len(lines) > 1 and len(lines[-1]) + 3 > LINE_LENGTH:
+        rendered += "\n" + " " * (len(lines[-1]) - len(lines[-1].lstrip()))
+    return rendered
+
+
+def fitted(hint: str, width: int) -> str:
+    """A parameter's annotation on a line `width` characters long without it: black wraps a
+    union that does not fit in parentheses, ruff format splits it at `|`; both keep
+    parentheses that are there."""
+    return f"({hint})" if width + len(hint) > LINE_LENGTH and " | " in hint else hint
+
+
 def comment(text: str) -> str:
     """Spec text made safe on one `#` comment line (SECURITY: untrusted input)."""
     return " ".join(_CONTROL.sub(" ", text).split())
@@ -353,6 +378,8 @@ def _new_environment(
     env.filters.update(  # the compiler checks filter names: compiling needs them too
         {
             "doc": doc,
+            "doc_closing": doc_closing,
+            "fitted": fitted,
             "comment": comment,
             "pyrepr": pyrepr,
             "toml": toml,

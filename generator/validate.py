@@ -2,7 +2,9 @@
 
 `quickcheck` first tries to prove the document valid in milliseconds; only when it cannot does
 openapi-spec-validator run (0.3 s to import, up to seconds on large documents), so its verdict
-and messages are what users see.
+and messages are what users see: on the part of the document `locate` cannot prove valid, for
+OpenAPI 3.0, or on all of it. Its errors come back located by `osv`, each once, in document
+order; `pattern`s are checked here (SDK015).
 
 External `$ref`s are refused before the validator runs, because resolving them would make the
 validator read files or URLs named by an untrusted document. An unresolvable local `$ref`, which
@@ -11,24 +13,14 @@ the validator reports by raising, becomes a diagnostic too.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from generator import quickcheck
-from generator.diagnostics import Diagnostic, error, pointer, warning
-
-_ROOT_KEYS = {
-    "openapi",
-    "info",
-    "servers",
-    "paths",
-    "components",
-    "security",
-    "tags",
-    "externalDocs",
-}
+from generator import locate, osv, quickcheck
+from generator.diagnostics import Diagnostic, Severity, error, pointer, warning
 
 
 def external_refs(data: Any) -> list[Diagnostic]:
@@ -113,23 +105,85 @@ def validate(data: dict[str, Any]) -> list[Diagnostic]:
         found = data.get("swagger") or data.get("openapi")
         what = f"version {found!r}" if found else "no 'openapi' field"
         return [error("SDK011", pointer("openapi"), f"not an OpenAPI 3.x document ({what})")]
+    patterns = pattern_warnings(data)
     if quickcheck.proves_valid(data):  # milliseconds; otherwise the validator decides and says why
-        return []
-    return list(_iter_errors(data, version))
+        return patterns
+    suspect = locate.reduced(data)  # the parts that may be invalid (3.0), in linear time
+    return ordered([*patterns, *_iter_errors(data if suspect is None else suspect, version)])
 
 
-def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
+# What --skip-validation skips: the validator's findings (external $refs are refused anyway).
+SKIPPABLE = frozenset({"SDK012", "SDK013"})
+
+
+def skipping_helps(found: Iterable[Diagnostic]) -> bool:
+    """Whether --skip-validation would get past every error in `found`."""
+    codes = {d.code for d in found if d.severity is Severity.ERROR}
+    return bool(codes) and codes <= SKIPPABLE
+
+
+def ordered(found: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Each diagnostic once, in document order: the same text whatever the validator's walk."""
+    return sorted(set(found), key=lambda d: (_pointer_key(d.pointer), d.code, d.message))
+
+
+def _pointer_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Array indexes in numeric order, before keys."""
+    parts = text.split("/")[1:]
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+def pattern_warnings(data: Any) -> list[Diagnostic]:
+    """Every `pattern` that is not an ECMA-262 regular expression (`regress` cannot compile it):
+    a warning, since the generated client does not enforce patterns (SDK015)."""
+    found = []
+    for path, text in _patterns(data):
+        reason = regex_error(text)
+        if reason is not None:
+            message = f"pattern {text!r} cannot be checked as an ECMA-262 regular expression"
+            found.append(warning("SDK015", pointer(*path), f"{message}: {reason}"))
+    return ordered(found)
+
+
+def _patterns(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every `pattern` string of a schema (outside examples, defaults and enums)."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str) and path[-1:] != ("properties",):
+                yield (*path, "pattern"), node["pattern"]
+            stack.extend(
+                (v, (*path, str(k))) for k, v in node.items() if not _is_value(path, str(k))
+            )
+        elif isinstance(node, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(node))
+
+
+def _is_value(path: tuple[str | int, ...], key: str) -> bool:
+    return key in ("default", "x-example") or _is_data(path, key)
+
+
+@functools.cache
+def regex_error(pattern: str) -> str | None:
+    """Why `regress` (an ECMA-262 engine, the one openapi-schema-validator uses) refuses
+    `pattern`, or None."""
+    import regress
+
+    try:
+        regress.Regex(pattern)
+    except regress.RegressError as exc:
+        return _first_line(exc) or "not a valid regular expression"
+    return None
+
+
+def _iter_errors(data: dict[str, Any], version: str, fast: bool = True) -> Iterator[Diagnostic]:
     # Its pure-Python backend, whose messages and paths the diagnostics are built on, even
     # though jsonschema-rs (which the quick check uses) is installed.
     os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
-    validator_class = (
-        OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
-    )
-    errors = iter(validator_class(data).iter_errors())
-    last_absolute: tuple[str, ...] = ()
-    locations: dict[int, tuple[str, ...]] = {}
+    validator = osv.spec_validator(version, data, fast)
+    errors = iter(validator.iter_errors())
+    locations: osv.Locations = validator.keyword_validators_registry.locations
     while True:
         try:
             found = next(errors)
@@ -139,52 +193,51 @@ def _iter_errors(data: dict[str, Any], version: str) -> Iterator[Diagnostic]:
             yield error("SDK004", "#", "the document nests too deeply to be validated")
             return
         except Exception as exc:  # the validator raises on a $ref it cannot resolve
-            yield error("SDK012", "#", f"cannot resolve a reference: {_first_line(exc)}")
+            yield _unresolvable(data, exc)
             return
-        cause = _deepest(found)
-        path = tuple(str(p) for p in getattr(cause, "absolute_path", ()))
-        path = path or _operation_of(data, str(getattr(cause, "message", "")))
-        if path and path[0] in _ROOT_KEYS:
-            last_absolute = path
-        elif path:  # schema errors come relative to the schema being checked
-            locations = locations or _locations(data)
-            instance = getattr(cause, "instance", None)
-            found_at = locations.get(id(instance)) if isinstance(instance, dict | list) else None
-            path = found_at or last_absolute + path
-        yield error("SDK013", pointer(*path), _first_line(getattr(cause, "message", cause)))
+        yield _diagnostic(found, locations)
 
 
-def _locations(data: Any) -> dict[int, tuple[str, ...]]:
-    """Where each object and array of the document is (the first place, for a shared one): a
-    schema error's offending value, when it is one of them, says exactly where it is."""
-    found: dict[int, tuple[str, ...]] = {}
+_MISSING = re.compile(r"'(/[^']*)' does not exist within")
+
+
+def _unresolvable(data: Any, exc: Exception) -> Diagnostic:
+    """SDK012 at the first `$ref` to what the validator could not resolve (its message quotes
+    the whole document: never shown)."""
+    text = _first_line(exc).split(" within ")[0]
+    match = _MISSING.search(str(exc))
+    target = "#" + match.group(1) if match else None
     stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
-    while stack:
+    while stack and target is not None:
         node, path = stack.pop()
-        if isinstance(node, dict | list) and id(node) not in found:
-            found[id(node)] = path
-            items = node.items() if isinstance(node, dict) else enumerate(node)
-            stack.extend((v, (*path, str(k))) for k, v in reversed(list(items)))
-    return found
+        if isinstance(node, dict):
+            if node.get("$ref") == target:
+                return error("SDK012", pointer(*path, "$ref"), f"$ref {target!r} points to nothing")
+            stack.extend((v, (*path, str(k))) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((v, (*path, str(i))) for i, v in reversed(list(enumerate(node))))
+    return error("SDK012", "#", f"cannot resolve a reference: {text}")
 
 
-_DUPLICATE_ID = re.compile(r"Operation ID '([^']*)'")
+def _diagnostic(found: Any, locations: osv.Locations) -> Diagnostic:
+    """SDK013 at the deepest cause's absolute place, worded for a person."""
+    cause = _deepest(found)
+    base = getattr(found, osv.LOCATION, None)
+    inner = tuple(str(p) for p in getattr(cause, "absolute_path", ()))
+    path = (*base, *inner) if base is not None else inner
+    message = _first_line(getattr(cause, "message", cause))
+    if base is not None and base[-1:] == ("default",):
+        message = _default_message(cause, message, locations)
+    return error("SDK013", pointer(*path), message)
 
 
-def _operation_of(data: dict[str, Any], message: str) -> tuple[str, ...]:
-    """The validator reports a duplicate operationId without a path: point at its second use."""
-    match = _DUPLICATE_ID.search(message)
-    paths = data.get("paths")
-    if match is None or not isinstance(paths, dict):
-        return ()
-    uses = [
-        (str(p), str(m))
-        for p, item in paths.items()
-        if isinstance(item, dict)
-        for m, op in item.items()
-        if isinstance(op, dict) and op.get("operationId") == match.group(1)
-    ]
-    return ("paths", *uses[1]) if len(uses) > 1 else ()
+def _default_message(cause: Any, message: str, locations: osv.Locations) -> str:
+    """A default that breaks its schema: which keyword of which schema."""
+    keyword = getattr(cause, "validator", None)
+    where = locations.of(getattr(cause, "schema", None))
+    schema = f" of the schema at {pointer(*where)}" if where is not None else ""
+    rule = f"keyword {keyword!r}{schema}" if isinstance(keyword, str) else f"its schema{schema}"
+    return f"the default does not match: {message} ({rule})"
 
 
 def _deepest(exc: Any) -> Any:

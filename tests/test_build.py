@@ -1184,9 +1184,17 @@ def test_unresolvable_ref_reported_once() -> None:
     assert codes(diagnostics).count("SDK202") == 1
 
 
-def test_no_paths_is_fatal() -> None:
+def test_empty_paths_build_a_client_without_operations() -> None:
+    api, diagnostics = run(spec({}))
+    assert api.groups == ()
+    assert [(d.code, d.severity.value, d.pointer) for d in diagnostics if d.code == "SDK208"] == [
+        ("SDK208", "warning", "#/paths")
+    ]
+
+
+def test_paths_that_are_not_a_mapping_are_fatal() -> None:
     with pytest.raises(Fatal) as caught:
-        run(spec({}))
+        run({**spec({}), "paths": ["/a"]})
     assert [(d.code, d.pointer) for d in caught.value.diagnostics] == [("SDK208", "#/paths")]
 
 

@@ -356,11 +356,11 @@ def test_an_external_ref_in_a_default_is_refused_unread(tmp_path: Path) -> None:
     assert not Path("out").exists()
 
 
-def test_skip_validation_with_no_paths_fails_cleanly() -> None:
-    write("spec.yaml", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\n")
+def test_skip_validation_with_paths_not_a_mapping_fails_cleanly() -> None:
+    write("spec.yaml", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: [a]\n")
     result = sdkgen("generate", "spec.yaml", "-o", "out", "--skip-validation")
     assert result.exit_code == 1
-    assert "ERROR SDK208 #/paths: the document has no paths" in result.stderr
+    assert "ERROR SDK208 #/paths: `paths` is not a mapping" in result.stderr
 
 
 def test_skip_validation_with_malformed_security_fails_cleanly() -> None:
@@ -473,7 +473,7 @@ def test_empty_output_directory_is_used() -> None:
     [
         (NO_VERSION, ()),
         ("{not: [json", ()),
-        ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\n", ("--skip-validation",)),
+        ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: [a]\n", ("--skip-validation",)),
     ],
     ids=["invalid", "malformed", "unbuildable"],
 )

@@ -91,3 +91,77 @@ def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path, leonardo_sp
         cwd=REPO,
     )
     assert not cache.exists()
+
+
+# An invalid document whose findings the validator produces in hash-seed order: duplicate enum
+# values in several properties (its meta-schema check stops at the first it meets, walking a
+# set), a `required` naming several undefined properties (listed from a set), and patterns.
+INVALID = """\
+openapi: 3.0.3
+info: {title: Invalid, version: "1"}
+tags: [{name: a}, {name: a}]
+paths:
+  /e:
+    get:
+      operationId: getEnums
+      parameters:
+        - {name: q, in: query, schema: {type: string, pattern: "(?i)x", minLength: -1}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json: {schema: {$ref: "#/components/schemas/Enums"}}
+        default: {description: error}
+components:
+  schemas:
+    Enums:
+      type: object
+      properties:
+        dup_strings: {type: string, enum: [a, a, b, a]}
+        dup_ints: {type: integer, enum: [1, 1, 2]}
+        dup_mixed_case: {type: string, enum: [a, A, a]}
+        name: {type: string, pattern: "^\\\\p{L}+$", default: 5}
+    Combined:
+      allOf: [{$ref: "#/components/schemas/Enums"}]
+      required: [zeta, alpha, mid, beta, gamma, delta]
+"""
+
+
+def _check(spec: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    done = subprocess.run(
+        [str(SDKGEN), *args, str(spec)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=spec.parent,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_diagnostics_of_an_invalid_document_are_identical_across_seeds_caches_and_workers(
+    command: str, tmp_path: Path
+) -> None:
+    spec = tmp_path / "invalid.yaml"
+    spec.write_text(INVALID, encoding="utf-8")
+    cache = str(tmp_path / "cache")
+    settings = [
+        {"PYTHONHASHSEED": str(seed), "SDKGEN_WORKERS": workers, "SDKGEN_CACHE_DIR": where}
+        for seed, workers, where in [
+            (1, "1", cache),
+            (2, "0", "off"),
+            (3, "1", cache),  # from the cache
+            (4, "0", "off"),
+            (5, "1", "off"),
+            (6, "0", cache),
+        ]
+    ]
+    texts = {_check(spec, command, **env) for env in settings}
+    jsons = {_check(spec, command, "--format", "json", **env) for env in settings[:3]}
+    assert len(texts) == 1, texts
+    assert len(jsons) == 1, jsons
+    code, _, stderr = texts.pop()
+    assert code == 1
+    assert stderr.count("ERROR SDK013") >= 5
+    assert "WARNING SDK015" in stderr
