@@ -48,6 +48,8 @@ class Reporter:
     strict: bool = False
     silenced: Mapping[str, str] = dataclasses.field(default_factory=dict)
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
+    # For a document split over files: a pointer of the bundled document -> (file, pointer)
+    locate: Callable[[str], tuple[str, str]] | None = None
 
     def add(self, found: list[Diagnostic], source: str = "") -> None:
         for d in found:
@@ -55,8 +57,11 @@ class Reporter:
                 continue
             raised = self.strict and d.severity is Severity.WARNING
             severity = Severity.ERROR if raised else d.severity
+            file, where = d.file, d.pointer
+            if not file and self.locate is not None:
+                file, where = self.locate(d.pointer)
             self.diagnostics.append(
-                dataclasses.replace(d, severity=severity, file=d.file or source)
+                dataclasses.replace(d, severity=severity, file=file or source, pointer=where)
             )
 
     def is_silenced(self, d: Diagnostic) -> bool:
@@ -144,11 +149,32 @@ def common_options(command: F) -> F:
             type=click.Path(dir_okay=False),
             help="An OpenAPI Overlay 1.0 file to apply (repeatable; after [tool.sdkgen] overlays).",
         ),
+        allow_url_option(),
         click.argument("spec", required=False),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def allow_url_option() -> Callable[[F], F]:
+    return click.option(
+        "--allow-url",
+        "allow_urls",
+        multiple=True,
+        callback=_check_prefixes,
+        help="Follow $refs to URLs under this prefix (repeatable; after [tool.sdkgen] allow-urls).",
+    )
+
+
+def _check_prefixes(_: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
+    from generator import confine
+
+    for prefix in value:
+        problem = confine.check_prefix(prefix)
+        if problem:
+            raise click.BadParameter(problem, param=param)
+    return value
 
 
 @click.group()
@@ -194,12 +220,13 @@ def generate(
     package_version: str | None,
     layout: str,
     no_cache: bool,
+    allow_urls: tuple[str, ...],
     reporter: Reporter,
     **_: Any,
 ) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
     cache = Cache(None if no_cache else default_root())
-    settings, document = prepare(spec, overlays, reporter)
+    settings, document = prepare(spec, overlays, reporter, allow_urls=allow_urls)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
     job = resolve_job(settings, document, output, package_name, env_prefix)
     hint = "" if skip_validation else " (--skip-validation generates anyway)"
@@ -288,27 +315,38 @@ def generated(
 @common_options
 @handles_errors
 def validate_command(
-    *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
+    *,
+    spec: str | None,
+    overlays: tuple[str, ...],
+    allow_urls: tuple[str, ...],
+    reporter: Reporter,
+    **_: Any,
 ) -> None:
     """Validate SPEC (default: the job in [tool.sdkgen]) and lint it."""
-    report_checks(spec, overlays, reporter, validation=True, verb="validated")
+    document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
+    report_checks(document, reporter, validation=True, verb="validated")
 
 
 @main.command(name="lint")
 @common_options
 @handles_errors
 def lint_command(
-    *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
+    *,
+    spec: str | None,
+    overlays: tuple[str, ...],
+    allow_urls: tuple[str, ...],
+    reporter: Reporter,
+    **_: Any,
 ) -> None:
     """Report the quirks of SPEC (default: the job in [tool.sdkgen]) without validating it."""
-    report_checks(spec, overlays, reporter, validation=False, verb="linted")
+    document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
+    report_checks(document, reporter, validation=False, verb="linted")
 
 
 def report_checks(
-    spec: str | None, overlays: tuple[str, ...], reporter: Reporter, *, validation: bool, verb: str
+    document: load.Document, reporter: Reporter, *, validation: bool, verb: str
 ) -> None:
     """`validate` and `lint`: the checks, then what building the IR finds; never writes."""
-    document = prepare(spec, overlays, reporter)[1]
     reporter.add(
         start_checks(document, validation=validation, cache=Cache(None))(), document.source
     )
@@ -321,15 +359,24 @@ def report_checks(
 
 
 def prepare(
-    spec: str | None, overlays: tuple[str, ...], reporter: Reporter, *, use_config: bool = False
+    spec: str | None,
+    overlays: tuple[str, ...],
+    reporter: Reporter,
+    *,
+    use_config: bool = False,
+    allow_urls: tuple[str, ...] = (),
 ) -> tuple[config.Config, load.Document]:
-    """load -> overlay: the document with the job's overlays, then the command line's, applied.
-    `[tool.sdkgen]` (overlays, silenced codes) applies to the default job (no SPEC), and to any
-    SPEC with `use_config` (diff, which compares versions of the configured spec)."""
+    """load (bundling a document split over files) -> overlay: the document with the job's
+    overlays, then the command line's, applied. `[tool.sdkgen]` (overlays, silenced codes,
+    allowed URLs) applies to the default job (no SPEC), and to any SPEC with `use_config`
+    (diff, which compares versions of the configured spec)."""
     configured = spec is None or use_config
     settings = config.read(Path.cwd()) if configured else config.Config(root=Path.cwd())
     reporter.silenced = settings.silence
-    document = load.load(spec) if spec else config.pinned_spec(settings)
+    allowed = settings.allow_urls + allow_urls
+    document = load.load(spec, allowed) if spec else config.pinned_spec(settings, allowed)
+    reporter.locate = document.locate
+    reporter.add(list(document.notes), document.source)
     return settings, with_overlays(document, settings, overlays, reporter)
 
 
@@ -338,7 +385,7 @@ def with_overlays(
 ) -> load.Document:
     paths = [str(settings.root / p) for p in settings.overlays] + list(overlays)
     data, found = document.data, list[Diagnostic]()
-    if not load.is_json(document.source):  # JSON keys are strings already (a copy costs 50 ms)
+    if not load.is_json(document.source) or document.files:  # JSON keys are strings already
         data, found = validate.string_keys(document.data)
     reporter.add(found, document.source)
     for path in paths:
@@ -366,6 +413,7 @@ def with_overlays(
     help="Exit 1 on a breaking change (unannounced: unless the spec's major version grew).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No diagnostics summary.")
+@allow_url_option()
 @handles_errors
 def diff_command(
     *,
@@ -373,13 +421,17 @@ def diff_command(
     new: str,
     overlays: tuple[str, ...],
     fail_on: str | None,
+    allow_urls: tuple[str, ...],
     reporter: Reporter,
     **_: Any,
 ) -> None:
     """Compare OLD and NEW (paths or URLs) at the level of the generated client."""
     from generator import diff as api_diff
 
-    apis = [api_of(prepare(spec, overlays, reporter, use_config=True)) for spec in (old, new)]
+    apis = [
+        api_of(prepare(spec, overlays, reporter, use_config=True, allow_urls=allow_urls))
+        for spec in (old, new)
+    ]
     changes = api_diff.diff(*apis)
     click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
     for d in reporter.diagnostics:
@@ -407,9 +459,9 @@ def fetch_command(
     if not settings.spec or not source:
         raise click.UsageError("fetch needs `spec` and `spec-url` (or --url) in [tool.sdkgen]")
     raw = load.read_bytes(source)
-    new = load.document(raw, source)
+    new = load.document(raw, source, settings.allow_urls)
     if new.sha256 == settings.spec_sha256:
-        config.save(settings.root / settings.spec, raw)
+        config.save_document(settings.root / settings.spec, new, raw)
         if not reporter.quiet:
             click.echo(f"{settings.spec} is up to date (sha256 {new.sha256})", err=True)
         return
@@ -431,7 +483,7 @@ def fetch_command(
     elif fail_on is not None:
         message = "the previously pinned document is not available, so the change cannot be checked"
         raise Fatal([error("SDK023", "#", message, source)])
-    config.save(settings.root / settings.spec, raw)
+    config.save_document(settings.root / settings.spec, new, raw)
     config.repin(settings.root / "pyproject.toml", new.sha256, url)
     if not reporter.quiet:
         click.echo(f"re-pinned {settings.spec} to sha256 {new.sha256}", err=True)
