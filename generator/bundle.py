@@ -48,7 +48,8 @@ SCHEMA_KEYS = frozenset(
 )
 SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
 SCHEMA_LISTS = frozenset({"allOf", "oneOf", "anyOf", "prefixItems"})
-DATA_KEYS = frozenset({"example", "enum", "const", "default"})
+DATA_KEYS = frozenset({"example", "enum", "const"})
+SCHEMA_DATA_KEYS = frozenset({"default", "examples"})  # data in a schema (`default` response!)
 PARSED = (".yaml", ".yml", ".json")
 
 _OMIT = object()  # a reference left out of the document
@@ -390,7 +391,7 @@ def _kind(path: tuple[str, ...], key: str, kind: str) -> str:
         return "schema"  # a property, whatever its name
     if key.startswith("x-"):
         return "extension"
-    if key in DATA_KEYS or (key == "examples" and kind == "schema"):
+    if key in DATA_KEYS or (key in SCHEMA_DATA_KEYS and kind == "schema"):
         return "data"
     if key == "value" and len(path) >= 2 and path[-2] == "examples":
         return "data"
@@ -418,7 +419,7 @@ def _path(ptr: str) -> tuple[str, ...]:
 
 def _is_reference(value: str) -> bool:
     """A discriminator mapping value that is a reference, not a schema name."""
-    return value.startswith("#") or "/" in value or value.lower().endswith(PARSED)
+    return "#" in value or "/" in value or value.lower().endswith(PARSED)
 
 
 def _sanitise(text: str) -> str:
