@@ -53,7 +53,9 @@ SCHEMA_DATA_KEYS = frozenset({"default", "examples"})  # data in a schema (`defa
 PARSED = (".yaml", ".yml", ".json")
 
 _OMIT = object()  # a reference left out of the document
-_MAYBE_EXTERNAL = re.compile(rb"\$ref[\"']?\s*:\s*(?![\"']?#)")
+# `$ref:` followed by anything but a local reference, a mapping or a list (a property named
+# `$ref`): possessive, so that the spaces cannot be given back to let the lookahead pass.
+_MAYBE_EXTERNAL = re.compile(rb"\$ref[\"']?\s*:\s*+(?![\"']?#|[{\[])")
 
 Target = tuple[str, str]  # (file key, JSON pointer in it)
 At = tuple[
@@ -87,6 +89,26 @@ class Bundle:
 def may_need(raw: bytes) -> bool:
     """Whether the document may hold a `$ref` that is not local (a cheap scan of the bytes)."""
     return _MAYBE_EXTERNAL.search(raw) is not None
+
+
+def has_external(data: Any) -> bool:
+    """Whether `data` holds a `$ref` that is not local outside examples, enums and consts
+    (GitHub's examples hold SCIM `$ref` URLs): a walk, 10x cheaper than bundling."""
+    stack: list[tuple[Any, str]] = [(data, "")]  # a node, and the key of its parent
+    while stack:
+        node, parent = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            for key, value in node.items():
+                if key in DATA_KEYS or (parent == "examples" and key == "value"):
+                    continue
+                if isinstance(value, dict | list):
+                    stack.append((value, "examples" if parent == "examples" else key))
+        elif isinstance(node, list):
+            stack.extend((v, "") for v in node if isinstance(v, dict | list))
+    return False
 
 
 def tree_sha256(files: Sequence[tuple[str, str]]) -> str:

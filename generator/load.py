@@ -175,7 +175,7 @@ def document(raw: bytes, source: str, allowed_urls: Sequence[str] = ()) -> Docum
     digest = hashlib.sha256(raw).hexdigest()
     from generator import bundle
 
-    if not bundle.may_need(raw):
+    if not bundle.may_need(raw) or not bundle.has_external(data):
         return Document(source=source, data=data, sha256=digest)
     found = bundle.bundle(data, raw, source, allowed_urls)
     if len(found.files) == 1:
