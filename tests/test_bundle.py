@@ -124,6 +124,14 @@ def test_the_digest_covers_every_file_and_stays_the_file_digest_for_one(tmp_path
     assert document.sha256 == bundle.tree_sha256(expected)
     (tmp_path / "api" / "schemas" / "common.yaml").write_text("Tag: {type: string}\n", "utf-8")
     assert load.load(str(entry)).sha256 != document.sha256
+    renamed = dict(FILES, **{"schemas/Owner.yaml": "type: object\n"})
+    renamed["other-name.yaml"] = renamed.pop("openapi.yaml")
+    write_tree(tmp_path / "a", dict(FILES, **{"schemas/Owner.yaml": "type: object\n"}))
+    write_tree(tmp_path / "b", renamed)
+    assert (
+        load.load(str(tmp_path / "a" / "openapi.yaml")).sha256
+        == load.load(str(tmp_path / "b" / "other-name.yaml")).sha256
+    )
     single = tmp_path / "single.yaml"
     single.write_text(FILES["openapi.yaml"].replace("$ref: paths/pets.yaml", "{}"), "utf-8")
     assert load.load(str(single)).sha256 == hashlib.sha256(single.read_bytes()).hexdigest()
@@ -616,3 +624,34 @@ def test_yaml_integer_keys_in_a_referenced_file_of_a_json_entry(tmp_path: Path) 
     entry.write_text(json.dumps(yaml.safe_load(ENTRY)), encoding="utf-8")
     result = run_cli("validate", str(entry))
     assert result.exit_code == 0, result.output
+
+
+def test_fetch_pins_and_saves_a_tree_file_by_file(
+    tmp_path: Path, server: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, text in FILES.items():
+        server.files["/v1/" + name] = text.encode("utf-8")
+    url = server.url + "/v1/openapi.yaml"
+    digest = load.load(url).sha256
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        f'[tool.sdkgen]\nspec = "specs/openapi.yaml"\nspec-url = "{url}"\n'
+        f'spec-sha256 = "{digest}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("fetch", "-q").exit_code == 0
+    assert (tmp_path / "specs" / "openapi.yaml").read_text("utf-8") == FILES["openapi.yaml"]
+    assert (tmp_path / "specs" / "schemas" / "Pet.yaml").read_text("utf-8") == FILES[
+        "schemas/Pet.yaml"
+    ]
+    assert load.load("specs/openapi.yaml").sha256 == digest
+    server.files["/v1/schemas/Pet.yaml"] = b"type: object\nproperties: {name: {type: integer}}\n"
+    refused = run_cli("fetch")
+    assert refused.exit_code == 1 and "SDK022" in refused.output
+    updated = run_cli("fetch", "--update")
+    assert updated.exit_code == 0, updated.output
+    assert "type str -> int" in updated.output
+    new_digest = load.load("specs/openapi.yaml").sha256
+    assert new_digest != digest and new_digest in pyproject.read_text("utf-8")
+    assert run_cli("validate", "-q").exit_code == 0
