@@ -29,6 +29,7 @@ checks sit where files are read, which is ours anyway. The URI work is `urllib.p
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import posixpath
@@ -125,7 +126,8 @@ def bundle(
     bundler = _Bundler(Tree(source, allowed_urls), data, raw)
     result = bundler.run()
     if has_errors(bundler.found):
-        raise Fatal(sorted(bundler.found, key=lambda d: (d.file, d.pointer)))
+        # sorted and unique: a file copied in at several places reports its problems once
+        raise Fatal(sorted(set(bundler.found), key=lambda d: (d.file, d.pointer, d.code)))
     return result
 
 
@@ -154,7 +156,7 @@ class _Bundler:
         self.contents: dict[str, bytes] = {self.entry.key: raw}
         self.found: list[Diagnostic] = []
         self.components: dict[Target, Any] = {}  # emitted bodies, in discovery order
-        self.queue: list[tuple[Source, str]] = []
+        self.queue: collections.deque[tuple[Source, str]] = collections.deque()
         self.sources: dict[str, Source] = {self.entry.key: self.entry}
         self.pending: list[tuple[dict[str, Any], str, Target]] = []  # set to the name's ref
         self.placed: dict[int, Target] = {}  # id of a placed `$ref` -> its target
@@ -165,7 +167,7 @@ class _Bundler:
     def run(self) -> Bundle:
         out = self.emit(self.parsed[self.entry.key], _Here(self.entry, (), "other", (), 0))
         while self.queue:
-            source, ptr = self.queue.pop(0)
+            source, ptr = self.queue.popleft()
             here = _Here(
                 source, _path(ptr), "schema", ("components", "schemas", (source.key, ptr)), 3
             )
@@ -180,7 +182,7 @@ class _Bundler:
         )
         digest = files[0][1] if len(files) == 1 else tree_sha256(files)
         origins = {self._pointer(at, names): where for at, where in self.origins.items()}
-        notes = tuple(d for d in self.found if d.severity.value != "error")
+        notes = tuple(dict.fromkeys(d for d in self.found if d.severity.value != "error"))
         return Bundle(out, digest, files, self.contents, origins, notes)
 
     # --- copying the document, reference by reference ------------------------------------
@@ -333,6 +335,8 @@ class _Bundler:
         for part in _path(ptr):
             if isinstance(node, dict) and part in node:
                 node = node[part]
+            elif isinstance(node, dict) and part.isdigit() and int(part) in node:
+                node = node[int(part)]  # YAML reads `200:` as a number
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:

@@ -620,10 +620,16 @@ def test_yaml_integer_keys_in_a_referenced_file_of_a_json_entry(tmp_path: Path) 
     files["schemas/Owner.yaml"] = files["schemas/Owner.yaml"].replace(
         "openapi.yaml", "openapi.json"
     )
+    files["paths/pets.yaml"] = PETS.replace('"200":', "200:").replace(
+        "$ref: ../responses/Error.yaml", "$ref: ../responses/all.yaml#/500"
+    )
+    files["responses/all.yaml"] = "500: {$ref: Error.yaml}\n"  # a number, in YAML
     write_tree(tmp_path / "api", files)
     entry.write_text(json.dumps(yaml.safe_load(ENTRY)), encoding="utf-8")
     result = run_cli("validate", str(entry))
     assert result.exit_code == 0, result.output
+    where = f"{tmp_path}/api/paths/pets.yaml#/get/responses/200"
+    assert f"WARNING SDK014 {where}: key 200 is a int" in result.output
 
 
 def test_fetch_pins_and_saves_a_tree_file_by_file(
@@ -655,3 +661,13 @@ def test_fetch_pins_and_saves_a_tree_file_by_file(
     new_digest = load.load("specs/openapi.yaml").sha256
     assert new_digest != digest and new_digest in pyproject.read_text("utf-8")
     assert run_cli("validate", "-q").exit_code == 0
+
+
+def test_a_file_copied_in_twice_reports_its_problem_once(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["paths/pets.yaml"] = PETS.replace(
+        '"200":', '"404": {$ref: ../responses/Error.yaml}\n    "200":'
+    )
+    files["responses/Error.yaml"] = "description: x\nx-sample: {$ref: ../../../secret.txt}\n"
+    found = fatal(write_tree(tmp_path / "api", files))
+    assert [(c, p) for c, _, p, _ in found] == [("SDK010", "#/x-sample/$ref")]
