@@ -292,6 +292,7 @@ def generated(
         generator_version=__version__,
         spec_sha256=document.sha256,
         overlays=document.overlays,
+        spec_files=document.files,
         version=options.package_version,
         layout=options.layout,
         cache_root=cache.root,

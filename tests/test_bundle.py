@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import json
 import threading
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -432,8 +433,11 @@ def test_a_split_document_generates_type_checks_and_imports(
     assert result.exit_code == 0, result.output
     models = (out / "split" / "models.py").read_text(encoding="utf-8")
     assert all(f"class {name}" in models for name in ("Pet", "Owner", "Tag"))
-    digest = load.load(str(entry)).sha256
-    assert digest in (out / "split" / "__init__.py").read_text("utf-8")
+    document = load.load(str(entry))
+    assert document.sha256 in (out / "split" / "__init__.py").read_text("utf-8")
+    provenance = tomllib.loads((out / "pyproject.toml").read_text("utf-8"))["tool"]["sdkgen"]
+    assert provenance["spec-sha256"] == document.sha256
+    assert [(f["file"], f["sha256"]) for f in provenance["spec-files"]] == list(document.files)
     assert import_in_subprocess(out, "split").clean
     checked = mypy_strict([out / "split"])
     assert checked.returncode == 0, checked.output
