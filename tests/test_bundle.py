@@ -7,11 +7,11 @@ import hashlib
 import http.server
 import json
 import threading
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 from generator import bundle, load
