@@ -327,6 +327,8 @@ discriminator:
   mapping:
     pet: ./Pet.yaml
     owner: "Owner.yaml#"
+    plain: Owner.yaml
+    Pet.yaml: Pet
     local: "../openapi.yaml#/components/schemas/Local"
     named: Pet
 """
@@ -338,6 +340,8 @@ discriminator:
         "owner": "#/components/schemas/Owner",
         "local": "#/components/schemas/Local",
         "named": "Pet",  # a schema name, not a reference
+        "plain": "#/components/schemas/Owner",
+        "Pet.yaml": "Pet",
     }
     assert schemas["Tag"] == {"$ref": "#/components/schemas/Other"}  # local to common.yaml
 
@@ -351,6 +355,7 @@ def test_extension_references_to_text_files_are_kept_or_left_out(tmp_path: Path)
     - {lang: C#, source: {$ref: ../samples/get.cs}}
     - {lang: PHP, source: {$ref: ../samples/get.php}}
     - {lang: Go, source: {$ref: ../samples/missing.go}}
+    - {lang: C#, source: {$ref: "../samples/get.cs#/x"}}
   x-meta: {$ref: ../samples/meta.yaml}
 """
     )
@@ -364,13 +369,30 @@ def test_extension_references_to_text_files_are_kept_or_left_out(tmp_path: Path)
         {"lang": "C#", "source": files["samples/get.cs"]},
         {"lang": "PHP"},
         {"lang": "Go"},
+        {"lang": "C#"},
     ]
     assert document.data["paths"]["/pets"]["get"]["x-meta"] == {"owner": "team"}
-    notes = sorted((d.code, d.file, d.pointer) for d in document.notes)
-    pets = f"{tmp_path}/api/paths/pets.yaml"
+    notes = sorted((d.code, d.file, d.pointer, d.message) for d in document.notes)
+    pets, samples = f"{tmp_path}/api/paths/pets.yaml", f"{tmp_path}/api/samples"
     assert notes == [
-        ("SDK043", pets, "#/get/x-codeSamples/1/source/$ref"),
-        ("SDK043", pets, "#/get/x-codeSamples/2/source/$ref"),
+        (
+            "SDK043",
+            pets,
+            "#/get/x-codeSamples/1/source/$ref",
+            f"$ref to {samples}/get.php left out of the extension: not UTF-8 text",
+        ),
+        (
+            "SDK043",
+            pets,
+            "#/get/x-codeSamples/2/source/$ref",
+            f"$ref to {samples}/missing.go left out of the extension: no such file: missing.go",
+        ),
+        (
+            "SDK043",
+            pets,
+            "#/get/x-codeSamples/3/source/$ref",
+            f"$ref to {samples}/get.cs left out of the extension: a fragment into a text file",
+        ),
     ]
     assert any(name == "samples/get.php" for name, _ in document.files)
 
@@ -487,11 +509,13 @@ class Served:
     def __init__(self, files: dict[str, bytes | tuple[int, str]]) -> None:
         self.files = files
         self.requests: list[str] = []
+        self.headers: list[str] = []
         served = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 served.requests.append(self.path)
+                served.headers.append(self.headers.get("User-Agent", ""))
                 found = served.files.get(self.path)
                 if isinstance(found, tuple):  # a redirect
                     self.send_response(found[0])
@@ -675,3 +699,22 @@ def test_a_file_copied_in_twice_reports_its_problem_once(tmp_path: Path) -> None
     files["responses/Error.yaml"] = "description: x\nx-sample: {$ref: ../../../secret.txt}\n"
     found = fatal(write_tree(tmp_path / "api", files))
     assert [(c, p) for c, _, p, _ in found] == [("SDK010", "#/x-sample/$ref")]
+
+
+def test_unreachable_and_failing_urls_are_reported_at_their_ref(
+    tmp_path: Path, server: Served
+) -> None:
+    entry = url_tree(tmp_path, server)
+    pets = entry.parent / "paths" / "pets.yaml"
+    text = pets.read_text("utf-8")
+    pets.write_text(text.replace("/schemas/Pet.yaml", "/schemas/Gone.yaml"), "utf-8")
+    found = fatal(entry, f"{server.url}/schemas/")
+    assert [(c, m) for c, _, _, m in found] == [
+        ("SDK002", f"{server.url}/schemas/Gone.yaml: HTTP 404 Not Found")
+    ]
+    closed = "http://127.0.0.1:9/schemas/"
+    pets.write_text(text.replace(f"{server.url}/schemas/", closed), "utf-8")
+    found = fatal(entry, closed)
+    assert [c for c, *_ in found] == ["SDK002"]
+    assert found[0][3].startswith(f"{closed}Pet.yaml: cannot download: ")
+    assert server.headers and all(h == "sdkgen" for h in server.headers)
