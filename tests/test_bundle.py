@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +17,7 @@ import pytest
 import tomllib
 import yaml
 
-from generator import bundle, load
+from generator import bundle, confine, load
 from generator.diagnostics import Fatal
 from tests.conftest import run_cli
 from tests.support.checks import import_in_subprocess, mypy_strict
@@ -718,3 +721,69 @@ def test_unreachable_and_failing_urls_are_reported_at_their_ref(
     assert [c for c, *_ in found] == ["SDK002"]
     assert found[0][3].startswith(f"{closed}Pet.yaml: cannot download: ")
     assert server.headers and all(h == "sdkgen" for h in server.headers)
+
+
+# --- limits: hostile trees ---------------------------------------------------------------------
+
+
+def test_a_fifo_in_the_tree_is_refused_without_hanging(tmp_path: Path) -> None:
+    files = {k: v for k, v in FILES.items() if k != "schemas/Error.yaml"}
+    entry = write_tree(tmp_path / "api", files)
+    os.mkfifo(tmp_path / "api" / "schemas" / "Error.yaml")
+    found = fatal(entry)
+    assert [(c, m) for c, _, _, m in found] == [("SDK001", "Error.yaml is not a regular file")]
+
+
+def test_too_many_files_or_bytes_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = write_tree(tmp_path / "api", FILES)
+    monkeypatch.setattr(confine, "MAX_FILES", 3)
+    assert {c for c, *_ in fatal(entry)} == {"SDK001"}
+    monkeypatch.setattr(confine, "MAX_FILES", 100)
+    monkeypatch.setattr(confine, "MAX_TREE_BYTES", 600)
+    found = fatal(entry)
+    assert found and all(m.startswith("the document's files exceed 600 bytes") for *_, m in found)
+
+
+def test_a_long_chain_of_copied_references_is_a_clear_sdk004(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["paths/pets.yaml"] = "$ref: chain/0.yaml\n"
+    for i in range(200):
+        files[f"paths/chain/{i}.yaml"] = f"$ref: {i + 1}.yaml\n"
+    files["paths/chain/200.yaml"] = PETS.replace("../", "../../")
+    found = fatal(write_tree(tmp_path / "api", files))
+    assert [c for c, *_ in found] == ["SDK004"]
+
+
+def test_a_long_chain_of_schema_files_bundles_without_recursion(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["schemas/Error.yaml"] = "$ref: chain/S0.yaml\n"
+    for i in range(1500):
+        files[f"schemas/chain/S{i}.yaml"] = (
+            f"type: object\nproperties: {{next: {{$ref: S{i + 1}.yaml}}}}\n"
+        )
+    files["schemas/chain/S1500.yaml"] = "type: string\n"
+    document = load.load(str(write_tree(tmp_path / "api", files)))
+    assert len(document.data["components"]["schemas"]) == 5 + 1501
+
+
+def test_bundling_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
+    entry = write_tree(tmp_path / "api", FILES)
+    script = (
+        "import json, sys\nfrom generator import load\n"
+        "d = load.load(sys.argv[1])\n"
+        "print(json.dumps([d.data, d.sha256, d.files, sorted(d.notes, key=str)], default=str))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(entry)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+        ).stdout
+        for seed in ("0", "1", "2")
+    }
+    assert len(outputs) == 1
