@@ -32,6 +32,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import hashlib
+import itertools
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -379,9 +380,9 @@ class _Bundler:
         parts = _path(ptr)
         base = _sanitise(parts[-1] if parts else posixpath.basename(key).rsplit(".", 1)[0])
         folder = posixpath.basename(posixpath.dirname(key.split("://")[-1]))
-        candidates = [base] + ([f"{_sanitise(folder)}_{base}"] if folder else [])
-        candidates += (f"{base}_{n}" for n in range(2, len(taken) + 3))
-        name = next(c for c in candidates if c not in taken)
+        first = [base] + ([f"{_sanitise(folder)}_{base}"] if folder else [])
+        numbered = (f"{base}_{n}" for n in itertools.count(2))  # lazily: a list is O(names)
+        name = next(c for c in itertools.chain(first, numbered) if c not in taken)
         taken.add(name)
         if name != base:
             display = self.sources[key].display + ("#" + ptr if ptr else "")
