@@ -787,3 +787,36 @@ def test_bundling_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
         for seed in ("0", "1", "2")
     }
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/schemas/../private/secret.yaml", "/schemas/%2e%2e/private/secret.yaml"]
+)
+def test_a_url_climbing_out_of_an_allowed_prefix_is_refused(
+    path: str, tmp_path: Path, server: Served
+) -> None:
+    entry = url_tree(tmp_path, server)
+    pets = entry.parent / "paths" / "pets.yaml"
+    text = pets.read_text("utf-8")
+    pets.write_text(text.replace("/schemas/Pet.yaml", path), "utf-8")
+    found = fatal(entry, f"{server.url}/schemas/")
+    assert [(c, m[-39:]) for c, _, _, m in found] == [
+        ("SDK010", "is a URL with '..' or user information")
+    ]
+    assert server.requests == []
+
+
+def test_a_prefix_without_a_slash_matches_at_a_path_boundary(
+    tmp_path: Path, server: Served
+) -> None:
+    entry = url_tree(tmp_path, server)
+    document = load.load(str(entry), [f"{server.url}/schemas"])
+    assert "Owner" in document.data["components"]["schemas"]
+    assert [c for c, *_ in fatal(entry, f"{server.url}/schema")] == ["SDK010"]
+
+
+@pytest.mark.parametrize("prefix", ["https://schemas.example.com/v1/", "http://127.0.0.1:1"])
+def test_http_and_https_prefixes_are_accepted(prefix: str, tmp_path: Path) -> None:
+    entry = write_tree(tmp_path / "api", FILES)
+    result = run_cli("validate", str(entry), "--allow-url", prefix, "-q")
+    assert result.exit_code == 0, result.output
