@@ -800,9 +800,8 @@ def test_a_url_climbing_out_of_an_allowed_prefix_is_refused(
     text = pets.read_text("utf-8")
     pets.write_text(text.replace("/schemas/Pet.yaml", path), "utf-8")
     found = fatal(entry, f"{server.url}/schemas/")
-    assert [(c, m[-39:]) for c, _, _, m in found] == [
-        ("SDK010", "is a URL with '..' or user information")
-    ]
+    assert [c for c, *_ in found] == ["SDK010"]
+    assert found[0][3].endswith(" is a URL with '..' or user information")
     assert server.requests == []
 
 
