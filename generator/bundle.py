@@ -3,7 +3,8 @@ validation, so every later stage sees a single document with local `$ref`s only.
 
 - A `$ref` in a schema position (`schema`, `items`, `properties/*`, `allOf/*`, ...) to another
   file becomes a component schema: `#/components/schemas/Name`, Name from the fragment's last
-  segment, else the file's stem (`schemas/Pet.yaml` -> `Pet`). The entry's own component names
+  segment that is no keyword (`params.yaml#/limit/schema` -> `limit`), else the file's stem
+  (`schemas/Pet.yaml` -> `Pet`). The entry's own component names
   come first; an entry component that is only a `$ref` to a file (`Pet: {$ref: Pet.yaml}`) gives
   that file its name. The others are named in the order of their (file, pointer): a taken name
   is tried with the file's directory in front (`v2_Error`), then with a number (`Error_2`);
@@ -378,7 +379,7 @@ class _Bundler:
     def _claim(self, target: Target, taken: set[str]) -> str:
         key, ptr = target
         parts = _path(ptr)
-        base = _sanitise(parts[-1] if parts else posixpath.basename(key).rsplit(".", 1)[0])
+        base = _sanitise(_base_name(key, parts))
         folder = posixpath.basename(posixpath.dirname(key.split("://")[-1]))
         first = [base] + ([f"{_sanitise(folder)}_{base}"] if folder else [])
         numbered = (f"{base}_{n}" for n in itertools.count(2))  # lazily: a list is O(names)
@@ -427,6 +428,20 @@ def _kind(path: tuple[str, ...], key: str, kind: str) -> str:
     if path == ("components", "schemas"):
         return "schema"
     return "other"
+
+
+# Pointer segments that say where a schema sits, not what it is: `limit.yaml#/schema` and
+# `Pet.yaml#/properties/owner/items` are named `limit` and `owner`.
+_STRUCTURAL = SCHEMA_KEYS | SCHEMA_MAPS | SCHEMA_LISTS | {"content", "application/json"}
+
+
+def _base_name(key: str, parts: tuple[str, ...]) -> str:
+    """A component's name before collisions: the last pointer segment that is a name (not a
+    keyword or an index), else the file's stem."""
+    for part in reversed(parts):
+        if part not in _STRUCTURAL and not part.isdigit():
+            return part
+    return posixpath.basename(key).rsplit(".", 1)[0]
 
 
 def _schemas(out: dict[str, Any]) -> dict[str, Any]:

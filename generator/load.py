@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Fatal, error
+from generator.diagnostics import Diagnostic, Fatal, error
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 128  # openapi-spec-validator itself recurses too deep from about 240 levels
@@ -33,9 +33,9 @@ class Document:
     # Every file of a multi-file document, (path from the entry's directory, sha256), sorted;
     # `sha256` is then the digest over this list (bundle.tree_sha256). Empty for one file.
     files: tuple[tuple[str, str], ...] = ()
-    contents: Any = None  # file path -> bytes, for saving a downloaded tree
+    contents: Mapping[str, bytes] | None = None  # file path -> bytes, to save a downloaded tree
     locate: Callable[[str], tuple[str, str]] | None = None  # pointer -> (file, pointer in it)
-    notes: tuple[Any, ...] = ()  # the bundler's notes (renamed components, omitted text)
+    notes: tuple[Diagnostic, ...] = ()  # the bundler's notes (renamed components, omitted text)
 
 
 def sha256_of(source: str) -> str:

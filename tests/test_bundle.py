@@ -295,17 +295,25 @@ pets:
                 b: {$ref: v2/Error.yaml}
                 c: {$ref: "v1/more.json#/Error"}
                 d: {$ref: v3/Thing.yaml}
+                e: {$ref: "v3/params.yaml#/limit/schema"}
+                f: {$ref: "v3/params.yaml#/0/properties/owner/items"}
+                g: {$ref: "v3/params.yaml#/0/allOf/1"}
 """,
         "v1/Error.yaml": "type: object\nproperties: {one: {type: string}}\n",
         "v2/Error.yaml": "type: object\nproperties: {two: {type: string}}\n",
         "v1/more.json": '{"Error": {"type": "integer"}}',
         "v3/Thing.yaml": "type: object\nproperties: {three: {type: string}}\n",
+        "v3/params.yaml": "limit: {schema: {type: integer}}\n"
+        "0: {properties: {owner: {items: {type: string}}}, allOf: [{}, {type: object}]}\n",
     }
     entry = write_tree(tmp_path / "api", files)
     first, second = load.load(str(entry)), load.load(str(entry))
     assert first.data == second.data
     schemas = first.data["components"]["schemas"]
-    assert sorted(schemas) == ["Aliased", "Error", "Error_2", "Local", "v1_Error", "v2_Error"]
+    assert sorted(schemas) == [
+        *("Aliased", "Error", "Error_2", "Local", "limit", "owner", "params"),
+        *("v1_Error", "v2_Error"),
+    ]
     assert schemas["Error"] == {"type": "string"}  # the entry's own name comes first
     assert schemas["v1_Error"]["properties"] == {"one": {"type": "string"}}
     assert schemas["Error_2"] == {"type": "integer"}  # v1/more.json#/Error sorts after Error.yaml
