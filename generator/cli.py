@@ -53,23 +53,30 @@ class Reporter:
 
     def add(self, found: list[Diagnostic], source: str = "") -> None:
         for d in found:
-            if self.is_silenced(d):
-                continue
-            raised = self.strict and d.severity is Severity.WARNING
-            severity = Severity.ERROR if raised else d.severity
             file, where = d.file, d.pointer
             if not file and self.locate is not None:
                 file, where = self.locate(d.pointer)
+            if self.is_silenced(d, file, where):
+                continue
+            raised = self.strict and d.severity is Severity.WARNING
+            severity = Severity.ERROR if raised else d.severity
             self.diagnostics.append(
                 dataclasses.replace(d, severity=severity, file=file or source, pointer=where)
             )
 
-    def is_silenced(self, d: Diagnostic) -> bool:
+    def is_silenced(self, d: Diagnostic, file: str = "", where: str = "") -> bool:
         """A `silence` key is a code (`SDK108`), or a code and a pointer prefix
-        (`SDK106 #/paths/~1jobs`) to silence it in one place only."""
+        (`SDK106 #/paths/~1jobs`) to silence it in one place only. For a document split over
+        files, the prefix may also name the file, as the diagnostic does, by the end of its
+        path (`SDK107 schemas/Order.yaml#/properties`)."""
         for key in self.silenced:
             code, _, prefix = key.partition(" ")
-            if code == d.code and d.pointer.startswith(prefix.strip()):
+            named, _, pointer = prefix.strip().partition("#")
+            if code != d.code:
+                continue
+            if not named and d.pointer.startswith(prefix.strip()):
+                return True
+            if named and f"/{file}".endswith(f"/{named}") and where.startswith("#" + pointer):
                 return True
         return False
 

@@ -827,3 +827,32 @@ def test_http_and_https_prefixes_are_accepted(prefix: str, tmp_path: Path) -> No
     entry = write_tree(tmp_path / "api", FILES)
     result = run_cli("validate", str(entry), "--allow-url", prefix, "-q")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("place", "silenced"),
+    [
+        ("schemas/common.yaml#/Tag/properties", True),
+        ("common.yaml#/Tag", True),
+        ("#/components/schemas/Tag", True),
+        ("mon.yaml#/Tag", False),  # the end of the path, at a directory boundary
+        ("schemas/common.yaml#/Other", False),
+        ("schemas/Pet.yaml#/Tag", False),
+    ],
+)
+def test_a_silenced_place_in_a_split_document(
+    place: str, silenced: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = dict(FILES)
+    files["schemas/common.yaml"] = (
+        "Tag: {type: object, properties: {a: {type: string, pattern: b}}}\n"
+    )
+    write_tree(tmp_path / "api", files)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sdkgen]\nspec = "api/openapi.yaml"\n'
+        f'[tool.sdkgen.silence]\n"SDK107 {place}" = "why"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("lint")
+    assert ("SDK107" not in result.output) is silenced, result.output
