@@ -296,6 +296,7 @@ pets:
                 c: {$ref: "v1/more.json#/Error"}
                 d: {$ref: v3/Thing.yaml}
                 e: {$ref: "v3/params.yaml#/limit/schema"}
+                h: {$ref: "v3/a%20b&{c}.yaml"}
                 f: {$ref: "v3/params.yaml#/0/properties/owner/items"}
                 g: {$ref: "v3/params.yaml#/0/allOf/1"}
 """,
@@ -303,6 +304,7 @@ pets:
         "v2/Error.yaml": "type: object\nproperties: {two: {type: string}}\n",
         "v1/more.json": '{"Error": {"type": "integer"}}',
         "v3/Thing.yaml": "type: object\nproperties: {three: {type: string}}\n",
+        "v3/a b&{c}.yaml": "type: object\n",
         "v3/params.yaml": "limit: {schema: {type: integer}}\n"
         "0: {properties: {owner: {items: {type: string}}}, allOf: [{}, {type: object}]}\n",
     }
@@ -311,7 +313,7 @@ pets:
     assert first.data == second.data
     schemas = first.data["components"]["schemas"]
     assert sorted(schemas) == [
-        *("Aliased", "Error", "Error_2", "Local", "limit", "owner", "params"),
+        *("Aliased", "Error", "Error_2", "Local", "a_b__c_", "limit", "owner", "params"),
         *("v1_Error", "v2_Error"),
     ]
     assert schemas["Error"] == {"type": "string"}  # the entry's own name comes first
@@ -453,7 +455,7 @@ def test_validation_errors_point_into_the_right_file(
     result = run_cli("validate", "api/openapi.yaml")
     assert result.exit_code == 1
     errors = [(c, w) for s, c, w in located(result.output) if s == "ERROR"]
-    assert errors and all(w.startswith("api/responses/Error.yaml#") for _, w in errors), errors
+    assert errors == [("SDK013", "api/responses/Error.yaml#")], errors
 
 
 def test_a_split_document_generates_type_checks_and_imports(
@@ -856,3 +858,17 @@ def test_a_silenced_place_in_a_split_document(
     monkeypatch.chdir(tmp_path)
     result = run_cli("lint")
     assert ("SDK107" not in result.output) is silenced, result.output
+
+
+def test_locate_maps_a_bundled_pointer_to_its_file() -> None:
+    origins = {
+        "#/paths/~1a": ("paths/a.yaml", "#"),
+        "#/components/schemas/T": ("common.yaml", "#/Tag"),
+    }
+    found = bundle.Bundle({}, "", (), {}, origins, ())
+    assert found.locate("#/paths/~1a") == ("paths/a.yaml", "#")
+    assert found.locate("#/paths/~1a/get/responses") == ("paths/a.yaml", "#/get/responses")
+    assert found.locate("#/components/schemas/T") == ("common.yaml", "#/Tag")
+    assert found.locate("#/components/schemas/T/items/0") == ("common.yaml", "#/Tag/items/0")
+    assert found.locate("#/components/schemas/Tx") == ("", "#/components/schemas/Tx")
+    assert found.locate("#") == ("", "#")
