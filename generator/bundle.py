@@ -4,11 +4,11 @@ validation, so every later stage sees a single document with local `$ref`s only.
 - A `$ref` in a schema position (`schema`, `items`, `properties/*`, `allOf/*`, ...) to another
   file becomes a component schema: `#/components/schemas/Name`, Name from the fragment's last
   segment that is no keyword (`params.yaml#/limit/schema` -> `limit`), else the file's stem
-  (`schemas/Pet.yaml` -> `Pet`). The entry's own component names
-  come first; an entry component that is only a `$ref` to a file (`Pet: {$ref: Pet.yaml}`) gives
-  that file its name. The others are named in the order of their (file, pointer): a taken name
-  is tried with the file's directory in front (`v2_Error`), then with a number (`Error_2`);
-  each rename is note SDK042. Cycles across files are fine: they become cycles of components.
+  (`schemas/Pet.yaml` -> `Pet`). The entry's own component names come first; an entry
+  component that is only a `$ref` to a file (`Pet: {$ref: Pet.yaml}`) gives that file its
+  name. The others are named in the order of their (file, pointer): a taken name is tried with
+  the file's directory in front (`v2_Error`), then with a number (`Error_2`); each rename is
+  note SDK042. Cycles across files are fine: they become cycles of components.
   Discriminator `mapping` values that name files are rewritten like `$ref`s.
 - Any other `$ref` to another file (path items, parameters, responses, examples...) is
   replaced by a copy of its target, with the `$ref`'s sibling keys laid over it (cycles of
