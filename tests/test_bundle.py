@@ -297,6 +297,7 @@ pets:
                 d: {$ref: v3/Thing.yaml}
                 e: {$ref: "v3/params.yaml#/limit/schema"}
                 h: {$ref: "v3/a%20b&{c}.yaml"}
+                i: {$ref: "v3/Pet.v1.yaml"}
                 f: {$ref: "v3/params.yaml#/0/properties/owner/items"}
                 g: {$ref: "v3/params.yaml#/0/allOf/1"}
 """,
@@ -305,6 +306,7 @@ pets:
         "v1/more.json": '{"Error": {"type": "integer"}}',
         "v3/Thing.yaml": "type: object\nproperties: {three: {type: string}}\n",
         "v3/a b&{c}.yaml": "type: object\n",
+        "v3/Pet.v1.yaml": "type: object\n",
         "v3/params.yaml": "limit: {schema: {type: integer}}\n"
         "0: {properties: {owner: {items: {type: string}}}, allOf: [{}, {type: object}]}\n",
     }
@@ -313,7 +315,8 @@ pets:
     assert first.data == second.data
     schemas = first.data["components"]["schemas"]
     assert sorted(schemas) == [
-        *("Aliased", "Error", "Error_2", "Local", "a_b__c_", "limit", "owner", "params"),
+        *("Aliased", "Error", "Error_2", "Local", "Pet.v1", "a_b__c_", "limit", "owner"),
+        "params",
         *("v1_Error", "v2_Error"),
     ]
     assert schemas["Error"] == {"type": "string"}  # the entry's own name comes first
@@ -323,10 +326,19 @@ pets:
     response = first.data["paths"]["/pets"]["get"]["responses"]["200"]
     properties = response["content"]["application/json"]["schema"]["properties"]
     assert properties["d"] == {"$ref": "#/components/schemas/Aliased"}
-    notes = [(d.code, d.message) for d in first.notes]
+    notes = [(d.code, d.file, d.pointer, d.message) for d in first.notes]
+    api = f"{tmp_path}/api"
     assert (
         "SDK042",
-        f"the schema of {tmp_path}/api/v2/Error.yaml is named 'v2_Error': 'Error' is taken",
+        f"{api}/openapi.yaml",
+        "#/components/schemas",
+        f"the schema of {api}/v2/Error.yaml is named 'v2_Error': 'Error' is taken",
+    ) in notes
+    assert (
+        "SDK042",
+        f"{api}/openapi.yaml",
+        "#/components/schemas",
+        f"the schema of {api}/v1/more.json#/Error is named 'Error_2': 'Error' is taken",
     ) in notes
     assert len(notes) == 3
 
@@ -413,11 +425,13 @@ def test_extension_references_to_text_files_are_kept_or_left_out(tmp_path: Path)
 def test_examples_and_defaults_are_data_not_references(tmp_path: Path) -> None:
     files = dict(FILES)
     files["schemas/Error.yaml"] = (
-        "type: object\nexample: {$ref: nowhere.yaml}\nproperties:\n"
+        "type: object\nexample: {$ref: nowhere.yaml}\ndefault: {$ref: nowhere.yaml}\n"
+        "properties:\n"
         "  example: {$ref: common.yaml#/Tag}\n"
     )
     schemas = load.load(str(write_tree(tmp_path / "api", files))).data["components"]["schemas"]
     assert schemas["Error"]["example"] == {"$ref": "nowhere.yaml"}
+    assert schemas["Error"]["default"] == {"$ref": "nowhere.yaml"}  # refused later by validate
     assert schemas["Error"]["properties"]["example"] == {"$ref": "#/components/schemas/Tag"}
 
 
@@ -763,7 +777,8 @@ def test_a_long_chain_of_copied_references_is_a_clear_sdk004(tmp_path: Path) -> 
         files[f"paths/chain/{i}.yaml"] = f"$ref: {i + 1}.yaml\n"
     files["paths/chain/200.yaml"] = PETS.replace("../", "../../")
     found = fatal(write_tree(tmp_path / "api", files))
-    assert [c for c, *_ in found] == ["SDK004"]
+    assert [(c, p, m) for c, _, p, m in found] == [("SDK004", "#", bundle._TOO_BIG)]
+    assert "/api/paths/chain/" in found[0][1]
 
 
 def test_a_long_chain_of_schema_files_bundles_without_recursion(tmp_path: Path) -> None:
@@ -872,3 +887,73 @@ def test_locate_maps_a_bundled_pointer_to_its_file() -> None:
     assert found.locate("#/components/schemas/T/items/0") == ("common.yaml", "#/Tag/items/0")
     assert found.locate("#/components/schemas/Tx") == ("", "#/components/schemas/Tx")
     assert found.locate("#") == ("", "#")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"paths": {"/a": {"$ref": "#/x"}}}, False),
+        ({"paths": {"/a": {"$ref": "a.yaml"}}}, True),
+        ({"p": [{"q": [{"$ref": "a.yaml"}]}]}, True),
+        ({"s": {"example": {"$ref": "a.yaml"}, "enum": [{"$ref": "a.yaml"}]}}, False),
+        ({"s": {"const": {"$ref": "a.yaml"}}}, False),
+        ({"components": {"examples": {"E": {"value": {"$ref": "http://x/y"}}}}}, False),
+        ({"m": {"examples": {"E": {"$ref": "examples/e.yaml"}}}}, True),
+        ({"m": {"examples": {"E": {"summary": "s", "x": {"$ref": "e.yaml"}}}}}, True),
+        ({"m": {"value": {"$ref": "e.yaml"}}}, True),  # `value` outside an example object
+        ({"m": {"$ref": 3}}, False),
+    ],
+)
+def test_has_external_skips_example_data_only(data: dict[str, object], expected: bool) -> None:
+    assert bundle.has_external(data) is expected
+
+
+def test_a_single_file_naming_itself_keeps_its_own_digest(tmp_path: Path) -> None:
+    entry = tmp_path / "self.yaml"
+    entry.write_text(
+        ENTRY.replace(
+            "    $ref: paths/pets.yaml", "    get: {responses: {'200': {description: ok}}}"
+        )
+        + "    Copy: {$ref: 'self.yaml#/components/schemas/Local'}\n",
+        encoding="utf-8",
+    )
+    document = load.load(str(entry))
+    assert document.sha256 == hashlib.sha256(entry.read_bytes()).hexdigest()
+    assert document.files == ()
+    copy = document.data["components"]["schemas"]["Copy"]
+    assert copy == {"$ref": "#/components/schemas/Local"}
+
+
+def test_a_broken_components_object_is_refused_cleanly(tmp_path: Path) -> None:
+    for components, where in (("[]", "#/components"), ("{schemas: []}", "#/components/schemas")):
+        files = dict(FILES)
+        files["openapi.yaml"] = (
+            ENTRY.split("components:", maxsplit=1)[0] + f"components: {components}\n"
+        )
+        found = fatal(write_tree(tmp_path / where.replace("/", "_"), files))
+        assert [(c, p) for c, _, p, _ in found] == [("SDK013", where)]
+
+
+def test_discriminator_mapping_problems_are_reported_at_the_mapping(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["schemas/Error.yaml"] = (
+        "oneOf: [{$ref: ./Pet.yaml}]\n"
+        "discriminator: {propertyName: kind, mapping: {a: ./Gone.yaml, b: ../../out.yaml,"
+        " c: '#/nothing'}}\n"
+    )
+    found = fatal(write_tree(tmp_path / "api", files))
+    error_file = f"{tmp_path}/api/schemas/Error.yaml"
+    assert sorted((c, f, p) for c, f, p, _ in found) == [
+        ("SDK001", error_file, "#/discriminator/mapping/a"),
+        ("SDK010", error_file, "#/discriminator/mapping/b"),
+        ("SDK040", error_file, "#/discriminator/mapping/c"),
+    ]
+
+
+def test_the_expansion_of_copied_parts_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = write_tree(tmp_path / "api", FILES)
+    monkeypatch.setattr(load, "MAX_NODES", 40)  # each file is smaller, the whole is not
+    found = fatal(entry)
+    assert [(c, m) for c, _, _, m in found] == [("SDK004", bundle._TOO_BIG)]
