@@ -126,7 +126,10 @@ def bundle(
     """`data` (parsed from `raw`, read from `source`) with every reference to another file
     resolved; Fatal with every refused or broken reference."""
     bundler = _Bundler(Tree(source, allowed_urls), data, raw)
-    result = bundler.run()
+    try:
+        result = bundler.run()
+    except RecursionError:  # MAX_DEPTH keeps the copy well within the stack; this is a backstop
+        raise Fatal([error("SDK004", "#", _TOO_BIG, source)]) from None
     if has_errors(bundler.found):
         # sorted and unique: a file copied in at several places reports its problems once
         raise Fatal(sorted(set(bundler.found), key=lambda d: (d.file, d.pointer, d.code)))

@@ -778,7 +778,19 @@ def test_a_long_chain_of_copied_references_is_a_clear_sdk004(tmp_path: Path) -> 
     files["paths/chain/200.yaml"] = PETS.replace("../", "../../")
     found = fatal(write_tree(tmp_path / "api", files))
     assert [(c, p, m) for c, _, p, m in found] == [("SDK004", "#", bundle._TOO_BIG)]
-    assert "/api/paths/chain/" in found[0][1]
+    assert "/api/paths/chain/" in found[0][1]  # the file where the depth ran out
+
+
+def test_a_stack_overflow_while_bundling_is_a_clear_sdk004(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = write_tree(tmp_path / "api", FILES)
+
+    def overflow(*_: object) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(bundle._Bundler, "emit", overflow)
+    assert fatal(entry) == [("SDK004", str(entry), "#", bundle._TOO_BIG)]
 
 
 def test_a_long_chain_of_schema_files_bundles_without_recursion(tmp_path: Path) -> None:
