@@ -969,3 +969,54 @@ def test_the_expansion_of_copied_parts_is_bounded(
     monkeypatch.setattr(load, "MAX_NODES", 40)  # each file is smaller, the whole is not
     found = fatal(entry)
     assert [(c, m) for c, _, _, m in found] == [("SDK004", bundle._TOO_BIG)]
+
+
+def test_sibling_keys_of_a_reference_are_laid_over_its_copy(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["openapi.yaml"] = ENTRY.replace(
+        "    $ref: paths/pets.yaml",
+        "    $ref: paths/pets.yaml\n    summary: Pets, here\n    description: from the entry",
+    )
+    files["paths/pets.yaml"] = "summary: Pets, there\n" + PETS.replace(
+        "      $ref: ../responses/Error.yaml",
+        "      $ref: ../responses/Error.yaml\n      description: overridden",
+    )
+    data = load.load(str(write_tree(tmp_path / "api", files))).data
+    item = data["paths"]["/pets"]
+    assert (item["summary"], item["description"]) == ("Pets, here", "from the entry")
+    assert item["get"]["responses"]["default"]["description"] == "overridden"
+    assert "content" in item["get"]["responses"]["default"]
+
+
+def test_example_objects_values_are_data_and_local_refs_stay(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["responses/Error.yaml"] = """\
+description: an error
+content:
+  application/json:
+    schema: {$ref: "../schemas/Error.yaml"}
+    examples:
+      shown: {value: {$ref: "../not/followed.yaml"}, summary: data}
+      shared: {$ref: "../examples/shared.yaml"}
+"""
+    files["examples/shared.yaml"] = "value: {a: 1}\n"
+    files["openapi.yaml"] = ENTRY + "    Alias: {$ref: '#/components/schemas/Local'}\n"
+    data = load.load(str(write_tree(tmp_path / "api", files))).data
+    media = data["paths"]["/pets"]["get"]["responses"]["default"]["content"]["application/json"]
+    assert media["examples"]["shown"]["value"] == {"$ref": "../not/followed.yaml"}
+    assert media["examples"]["shared"] == {"value": {"a": 1}}
+    assert data["components"]["schemas"]["Alias"] == {"$ref": "#/components/schemas/Local"}
+
+
+def test_a_referenced_file_over_the_size_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = dict(FILES)
+    files["schemas/Error.yaml"] = "type: object\ndescription: " + "x" * 400 + "\n"
+    entry = write_tree(tmp_path / "api", files)
+    raw = entry.read_bytes()
+    monkeypatch.setattr(load, "MAX_BYTES", 300)
+    with pytest.raises(Fatal) as refused:
+        bundle.bundle(yaml.safe_load(raw), raw, str(entry))
+    found = [(d.code, d.message) for d in refused.value.diagnostics]
+    assert found == [("SDK001", "Error.yaml is over the limit of 300 bytes")]
