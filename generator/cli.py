@@ -20,7 +20,7 @@ import json
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,6 +29,7 @@ import click
 from generator import __version__, config, load, naming, overlay, progress, validate, workers
 from generator.cache import Cache, default_root, installed_version
 from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
+from generator.reporting import Reporter
 
 if TYPE_CHECKING:
     from generator import diff as api_diff
@@ -37,66 +38,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., None])
 # What the checks' results depend on besides the document: part of their cache key.
 CHECK_PACKAGES = ("openapi_spec_validator", "openapi_schema_validator", "jsonschema_rs")
-
-
-@dataclasses.dataclass
-class Reporter:
-    """Collects diagnostics (silenced codes dropped, warnings raised to errors with --strict)
-    and prints them with the command's summary."""
-
-    fmt: str = "text"
-    quiet: bool = False
-    verbose: int = 0
-    strict: bool = False
-    silenced: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
-
-    def add(self, found: list[Diagnostic], source: str = "") -> None:
-        for d in found:
-            if self.is_silenced(d):
-                continue
-            raised = self.strict and d.severity is Severity.WARNING
-            severity = Severity.ERROR if raised else d.severity
-            self.diagnostics.append(
-                dataclasses.replace(d, severity=severity, file=d.file or source)
-            )
-
-    def is_silenced(self, d: Diagnostic) -> bool:
-        """A `silence` key is a code (`SDK108`), or a code and a pointer prefix
-        (`SDK106 #/paths/~1jobs`) to silence it in one place only."""
-        for key in self.silenced:
-            code, _, prefix = key.partition(" ")
-            if code == d.code and d.pointer.startswith(prefix.strip()):
-                return True
-        return False
-
-    def stop_on_errors(self, summary: str) -> None:
-        if has_errors(self.diagnostics):
-            self.finish(summary, {}, failed=True)
-
-    def finish(self, summary: str, result: dict[str, Any], failed: bool) -> None:
-        progress.stop()
-        if self.fmt == "json":
-            payload = {
-                "version": 1,
-                "ok": not failed,
-                "result": result,
-                "diagnostics": [d.as_json() for d in self.diagnostics],
-            }
-            click.echo(json.dumps(payload, indent=2))
-        else:
-            shown = [d for d in self.diagnostics if d.severity is not Severity.INFO or self.verbose]
-            for diagnostic in shown:
-                click.echo(diagnostic.render(), err=True)
-            if not self.quiet:
-                click.echo(f"{summary} ({self.counts()})", err=True)
-        if failed:
-            sys.exit(1)
-
-    def counts(self) -> str:
-        count = {s: sum(d.severity is s for d in self.diagnostics) for s in Severity}
-        errors, warnings, notes = (count[s] for s in Severity)
-        return f"{errors} errors, {warnings} warnings, {notes} notes"
 
 
 PROGRESS_COMMANDS = frozenset({"generate", "validate_command", "lint_command"})
@@ -182,11 +123,32 @@ def common_options(command: F) -> F:
             type=click.Path(dir_okay=False),
             help="An OpenAPI Overlay 1.0 file to apply (repeatable; after [tool.sdkgen] overlays).",
         ),
+        allow_url_option(),
         click.argument("spec", required=False),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def allow_url_option() -> Callable[[F], F]:
+    return click.option(
+        "--allow-url",
+        "allow_urls",
+        multiple=True,
+        callback=_check_prefixes,
+        help="Follow $refs to URLs under this prefix (repeatable; after [tool.sdkgen] allow-urls).",
+    )
+
+
+def _check_prefixes(_: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
+    from generator import confine
+
+    for prefix in value:
+        problem = confine.check_prefix(prefix)
+        if problem:
+            raise click.BadParameter(problem, param=param)
+    return value
 
 
 @click.group()
@@ -238,12 +200,13 @@ def generate(
     layout: str,
     no_cache: bool,
     discard_edits: bool,
+    allow_urls: tuple[str, ...],
     reporter: Reporter,
     **_: Any,
 ) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
     cache = Cache(None if no_cache else default_root())
-    settings, document = prepare(spec, overlays, reporter)
+    settings, document = prepare(spec, overlays, reporter, allow_urls=allow_urls)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
     progress.stage("building the client (validation runs beside it)")
     job = resolve_job(settings, document, output, package_name, env_prefix)
@@ -327,6 +290,7 @@ def generated(
         generator_version=__version__,
         spec_sha256=document.sha256,
         overlays=document.overlays,
+        spec_files=document.files,
         version=options.package_version,
         layout=options.layout,
         cache_root=cache.root,
@@ -355,27 +319,38 @@ def generated(
 @common_options
 @handles_errors
 def validate_command(
-    *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
+    *,
+    spec: str | None,
+    overlays: tuple[str, ...],
+    allow_urls: tuple[str, ...],
+    reporter: Reporter,
+    **_: Any,
 ) -> None:
     """Validate SPEC (default: the job in [tool.sdkgen]) and lint it."""
-    report_checks(spec, overlays, reporter, validation=True, verb="validated")
+    document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
+    report_checks(document, reporter, validation=True, verb="validated")
 
 
 @main.command(name="lint")
 @common_options
 @handles_errors
 def lint_command(
-    *, spec: str | None, overlays: tuple[str, ...], reporter: Reporter, **_: Any
+    *,
+    spec: str | None,
+    overlays: tuple[str, ...],
+    allow_urls: tuple[str, ...],
+    reporter: Reporter,
+    **_: Any,
 ) -> None:
     """Report the quirks of SPEC (default: the job in [tool.sdkgen]) without validating it."""
-    report_checks(spec, overlays, reporter, validation=False, verb="linted")
+    document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
+    report_checks(document, reporter, validation=False, verb="linted")
 
 
 def report_checks(
-    spec: str | None, overlays: tuple[str, ...], reporter: Reporter, *, validation: bool, verb: str
+    document: load.Document, reporter: Reporter, *, validation: bool, verb: str
 ) -> None:
     """`validate` and `lint`: the checks, then what building the IR finds; never writes."""
-    document = prepare(spec, overlays, reporter)[1]
     progress.stage("validating" if validation else "linting")
     reporter.add(
         start_checks(document, validation=validation, cache=Cache(None))(), document.source
@@ -391,15 +366,24 @@ def report_checks(
 
 
 def prepare(
-    spec: str | None, overlays: tuple[str, ...], reporter: Reporter, *, use_config: bool = False
+    spec: str | None,
+    overlays: tuple[str, ...],
+    reporter: Reporter,
+    *,
+    use_config: bool = False,
+    allow_urls: tuple[str, ...] = (),
 ) -> tuple[config.Config, load.Document]:
-    """load -> overlay: the document with the job's overlays, then the command line's, applied.
-    `[tool.sdkgen]` (overlays, silenced codes) applies to the default job (no SPEC), and to any
-    SPEC with `use_config` (diff, which compares versions of the configured spec)."""
+    """load (bundling a document split over files) -> overlay: the document with the job's
+    overlays, then the command line's, applied. `[tool.sdkgen]` (overlays, silenced codes,
+    allowed URLs) applies to the default job (no SPEC), and to any SPEC with `use_config`
+    (diff, which compares versions of the configured spec)."""
     configured = spec is None or use_config
     settings = config.read(Path.cwd()) if configured else config.Config(root=Path.cwd())
     reporter.silenced = settings.silence
-    document = load.load(spec) if spec else config.pinned_spec(settings)
+    allowed = settings.allow_urls + allow_urls
+    document = load.load(spec, allowed) if spec else config.pinned_spec(settings, allowed)
+    reporter.locate = document.locate
+    reporter.add(list(document.notes), document.source)
     return settings, with_overlays(document, settings, overlays, reporter)
 
 
@@ -408,7 +392,7 @@ def with_overlays(
 ) -> load.Document:
     paths = [str(settings.root / p) for p in settings.overlays] + list(overlays)
     data, found = document.data, list[Diagnostic]()
-    if not load.is_json(document.source):  # JSON keys are strings already (a copy costs 50 ms)
+    if not load.is_json(document.source) or document.files:  # JSON keys are strings already
         data, found = validate.string_keys(document.data)
     reporter.add(found, document.source)
     for path in paths:
@@ -436,6 +420,7 @@ def with_overlays(
     help="Exit 1 on a breaking change (unannounced: unless the spec's major version grew).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No diagnostics summary.")
+@allow_url_option()
 @handles_errors
 def diff_command(
     *,
@@ -443,13 +428,17 @@ def diff_command(
     new: str,
     overlays: tuple[str, ...],
     fail_on: str | None,
+    allow_urls: tuple[str, ...],
     reporter: Reporter,
     **_: Any,
 ) -> None:
     """Compare OLD and NEW (paths or URLs) at the level of the generated client."""
     from generator import diff as api_diff
 
-    apis = [api_of(prepare(spec, overlays, reporter, use_config=True)) for spec in (old, new)]
+    apis = [
+        api_of(prepare(spec, overlays, reporter, use_config=True, allow_urls=allow_urls))
+        for spec in (old, new)
+    ]
     changes = api_diff.diff(*apis)
     click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
     for d in reporter.diagnostics:
@@ -477,9 +466,9 @@ def fetch_command(
     if not settings.spec or not source:
         raise click.UsageError("fetch needs `spec` and `spec-url` (or --url) in [tool.sdkgen]")
     raw = load.read_bytes(source)
-    new = load.document(raw, source)
+    new = load.document(raw, source, settings.allow_urls)
     if new.sha256 == settings.spec_sha256:
-        config.save(settings.root / settings.spec, raw)
+        config.save_document(settings.root / settings.spec, new, raw)
         if not reporter.quiet:
             click.echo(f"{settings.spec} is up to date (sha256 {new.sha256})", err=True)
         return
@@ -501,7 +490,7 @@ def fetch_command(
     elif fail_on is not None:
         message = "the previously pinned document is not available, so the change cannot be checked"
         raise Fatal([error("SDK023", "#", message, source)])
-    config.save(settings.root / settings.spec, raw)
+    config.save_document(settings.root / settings.spec, new, raw)
     config.repin(settings.root / "pyproject.toml", new.sha256, url)
     if not reporter.quiet:
         click.echo(f"re-pinned {settings.spec} to sha256 {new.sha256}", err=True)

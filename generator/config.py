@@ -3,8 +3,9 @@
 Keys: `spec` (local path, git-ignored), `spec-url` (commit-pinned upstream), `spec-sha256`,
 `mirrors` (directories searched for a file of the same name), `output`, `package-name`,
 `env-prefix`, `overlays` (applied in order), `silence` (diagnostic code -> the reason it is
-silenced; a reason is required), `formatter` (`ruff`, the default, or `black`). Relative paths
-are relative to the directory of pyproject.toml.
+silenced; a reason is required), `formatter` (`ruff`, the default, or `black`), `allow-urls`
+(URL prefixes that `$ref`s may reach). Relative paths are relative to the directory of
+pyproject.toml.
 The pinned spec is looked for locally, then in each mirror, then downloaded into `spec`; in
 every case its sha256 must match the pin.
 """
@@ -17,9 +18,10 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomllib
 
@@ -28,7 +30,7 @@ from generator.diagnostics import Fatal, error
 
 KEYS = frozenset(
     {"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"}
-    | {"overlays", "silence", "formatter"}
+    | {"overlays", "silence", "formatter", "allow-urls"}
 )
 FORMATTERS = ("ruff", "black")
 
@@ -46,6 +48,7 @@ class Config:
     overlays: tuple[str, ...] = ()
     silence: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> reason
     formatter: str = "ruff"  # or "black" (format.black_format)
+    allow_urls: tuple[str, ...] = ()
 
 
 STRINGS = ("spec", "spec-url", "spec-sha256", "output", "package-name", "env-prefix")
@@ -73,6 +76,7 @@ def read(root: Path) -> Config:
     problem = _shape_problem(table)
     if problem:
         raise refuse(problem)
+    allow_urls = _allow_urls(table.get("allow-urls", []), path)
     silence = table.get("silence", {})
     if not isinstance(silence, dict) or not all(
         isinstance(reason, str) and reason.strip() for reason in silence.values()
@@ -96,6 +100,7 @@ def read(root: Path) -> Config:
         overlays=tuple(table.get("overlays", ())),
         silence=dict(silence),
         formatter=formatter,
+        allow_urls=allow_urls,
     )
 
 
@@ -114,37 +119,76 @@ def _shape_problem(table: dict[str, Any]) -> str:
     return ""
 
 
-def pinned_spec(config: Config) -> load.Document:
-    """The pinned spec: local file, then mirrors, then the URL; checked against its sha256."""
+def _allow_urls(value: Any, path: Path) -> tuple[str, ...]:
+    from generator import confine
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Fatal([error("SDK020", "#", "allow-urls must be a list of URL prefixes", str(path))])
+    for prefix in value:
+        problem = confine.check_prefix(prefix)
+        if problem:
+            raise Fatal([error("SDK020", "#", f"allow-urls: {problem}", str(path))])
+    return tuple(value)
+
+
+def pinned_spec(config: Config, allowed_urls: Sequence[str] = ()) -> load.Document:
+    """The pinned spec: local file, then mirrors, then the URL; checked against its sha256
+    (the digest over every file, for a document split over files)."""
     if not config.spec:
         raise Fatal([error("SDK021", "#", "no SPEC given and no `spec` in [tool.sdkgen]")])
     local = config.root / config.spec
     candidates = [local] + [
         Path(os.path.normpath(config.root / m / local.name)) for m in config.mirrors
     ]
+    allowed = (*config.allow_urls, *allowed_urls)
     for candidate in candidates:
         if candidate.is_file():
-            return _checked(load.read_bytes(str(candidate)), str(candidate), config)
+            return checked(load.read_bytes(str(candidate)), str(candidate), config, allowed)
     if not config.spec_url:
         tried = ", ".join(str(c) for c in candidates)
         raise Fatal(
             [error("SDK021", "#", f"pinned spec not found (tried {tried}) and no spec-url")]
         )
     raw = load.read_bytes(config.spec_url)
-    document = _checked(raw, config.spec_url, config)
-    save(local, raw)
+    document = checked(raw, config.spec_url, config, allowed)
+    save_document(local, document, raw)
     return document
 
 
-def _checked(raw: bytes, source: str, config: Config) -> load.Document:
+def checked(
+    raw: bytes, source: str, config: Config, allowed_urls: Sequence[str] = ()
+) -> load.Document:
+    """The document, refused (SDK022) when its digest is not the pin. A single file is
+    checked before it is parsed."""
+    from generator import bundle
+
     digest = hashlib.sha256(raw).hexdigest()
+    if digest != config.spec_sha256 and not bundle.may_need(raw):
+        _check_pin(digest, source, config)
+    document = load.document(raw, source, allowed_urls)
+    _check_pin(document.sha256, source, config)
+    return document
+
+
+def _check_pin(digest: str, source: str, config: Config) -> None:
     if config.spec_sha256 and digest != config.spec_sha256:
         message = (
             f"sha256 {digest} does not match the pinned {config.spec_sha256}; "
             "if the new document is wanted, re-pin spec-sha256 in [tool.sdkgen]"
         )
         raise Fatal([error("SDK022", "#", message, source)])
-    return load.document(raw, source)
+
+
+def save_document(path: Path, document: load.Document, raw: bytes) -> None:
+    """The entry file at `path` and, for a document split over files, each other file of its
+    directory tree beside it (files reached by an allowed URL outside it are fetched again)."""
+    save(path, raw)
+    entry = os.path.basename(urlsplit(document.source).path) if document.files else ""
+    for key, content in (document.contents or {}).items():
+        parts = PurePosixPath(key).parts
+        if key == entry or "://" in key or "?" in key or ".." in parts or not parts:
+            continue
+        save(path.parent.joinpath(*parts), content)
 
 
 def save(path: Path, raw: bytes) -> None:

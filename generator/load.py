@@ -4,7 +4,8 @@
 through PyYAML's C parser with YAML 1.2 core-schema scalars (`yaml12`). A parse error names the
 file, line and column.
 Limits: MAX_BYTES of input and MAX_DEPTH of nesting; beyond them the document is refused.
-Deliberately left out: external `$ref` resolution (the IR builder refuses external refs).
+A document split over files is bundled into one here (`bundle.py`; its safety rule is
+`confine.py`): every later stage sees one document with local `$ref`s only.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Fatal, error
+from generator.diagnostics import Diagnostic, Fatal, error
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 128  # openapi-spec-validator itself recurses too deep from about 240 levels
@@ -29,6 +31,12 @@ class Document:
     data: Any
     sha256: str
     overlays: tuple[tuple[str, str], ...] = ()  # (file name, sha256) of each overlay applied
+    # Every file of a multi-file document, (path from the entry's directory, sha256), sorted;
+    # `sha256` is then the digest over this list (bundle.tree_sha256). Empty for one file.
+    files: tuple[tuple[str, str], ...] = ()
+    contents: Mapping[str, bytes] | None = None  # file path -> bytes, to save a downloaded tree
+    locate: Callable[[str], tuple[str, str]] | None = None  # pointer -> (file, pointer in it)
+    notes: tuple[Diagnostic, ...] = ()  # the bundler's notes (renamed components, omitted text)
 
 
 def sha256_of(source: str) -> str:
@@ -161,14 +169,32 @@ def _check_depth(data: Any, source: str) -> None:
         stack.extend((child, depth + 1, False) for child in children)
 
 
-def document(raw: bytes, source: str) -> Document:
+def document(raw: bytes, source: str, allowed_urls: Sequence[str] = ()) -> Document:
+    """The document parsed from `raw` (read from `source`), with the files it references
+    bundled in; URLs under `allowed_urls` may be fetched."""
     data = parse(raw, source)
     if not isinstance(data, dict):
         raise Fatal(
             [error("SDK005", "#", "the document is not a mapping (an OpenAPI object)", source)]
         )
-    return Document(source=source, data=data, sha256=hashlib.sha256(raw).hexdigest())
+    digest = hashlib.sha256(raw).hexdigest()
+    from generator import bundle
+
+    if not bundle.may_need(raw) or not bundle.has_external(data):
+        return Document(source=source, data=data, sha256=digest)
+    found = bundle.bundle(data, raw, source, allowed_urls)
+    if len(found.files) == 1:
+        return Document(source=source, data=found.data, sha256=digest, notes=found.notes)
+    return Document(
+        source=source,
+        data=found.data,
+        sha256=found.sha256,
+        files=found.files,
+        contents=found.contents,
+        locate=found.locate,
+        notes=found.notes,
+    )
 
 
-def load(source: str) -> Document:
-    return document(read_bytes(source), source)
+def load(source: str, allowed_urls: Sequence[str] = ()) -> Document:
+    return document(read_bytes(source), source, allowed_urls)

@@ -63,7 +63,7 @@ paths:
           description: ok
           content:
             application/json:
-              schema: {$ref: "other.yaml#/X"}
+              schema: {$ref: "../other.yaml#/X"}
 """
 
 
@@ -172,7 +172,7 @@ CASES = [
         EXTERNAL_REF,
         "SDK010",
         "#/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
-        "external $ref 'other.yaml#/X' is not allowed",
+        "$ref '../other.yaml#/X' leads out of the entry file's directory tree",
     ),
     Case("too-deep-json", "spec.json", deep_json(300), "SDK004", "#", "nesting deeper than"),
     Case("too-deep-yaml", "spec.yaml", deep_yaml(300), "SDK004", "#", "nesting deeper than"),

@@ -25,6 +25,7 @@ import http.server
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,8 +58,10 @@ HOSTILE = Path(__file__).resolve().parent / "hostile"
 CORPUS = sorted(p for p in HOSTILE.iterdir() if p.suffix in (".yaml", ".json"))
 
 
-# What `other.yaml#/X` would give if sdkgen followed external references: it is there, so a
-# refusal is sdkgen's decision, not a missing file.
+# What `../other.yaml#/X` would give if sdkgen followed references out of the document's
+# directory tree: it is there (beside the working directory and in it), so a refusal is
+# sdkgen's decision, not a missing file. A corpus document's companion files (documents split
+# over files) sit in the directory named after it, and are copied beside it.
 OTHER_YAML = "X: {type: object, properties: {secret: {type: string}}}\n"
 
 KNOWN_BUGS: dict[str, str] = {}  # file name -> reason, for strict xfails
@@ -124,6 +127,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     monkeypatch.setenv("TMPDIR", str(temporary))
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
     (work / "other.yaml").write_text(OTHER_YAML, encoding="utf-8")
+    (work.parent / "other.yaml").write_text(OTHER_YAML, encoding="utf-8")
     good = work / "good.yaml"
     good.write_text(GOOD_SPEC, encoding="utf-8")
     result = run_cli("generate", str(good), "-o", "out", "--package-name", "good_client", "-q")
@@ -200,6 +204,9 @@ def test_hostile_document(document: Path, sandbox: Sandbox) -> None:
     expect = expectation(document)
     spec = sandbox.work / document.name
     spec.write_bytes(document.read_bytes())
+    companions = HOSTILE / document.stem
+    if companions.is_dir():
+        shutil.copytree(companions, sandbox.work / document.stem)
     before = tree(sandbox.root, skip=[sandbox.out])
     run, _ = hostile_run(sandbox, spec, *expect.args)
     check_run(sandbox, run, expect, before=before)

@@ -55,3 +55,35 @@ def test_public_spec_generates_every_operation_and_type_checks(
     assert imported.clean, imported
     checked = mypy_strict([project / "public"])
     assert checked.returncode == 0, checked.output[-5000:]
+
+
+REDOCLY_CAFE = "redocly-cafe/openapi/openapi.yaml"
+
+
+def test_the_redocly_cafe_split_over_files_generates_every_operation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: OpenAPI 3.1, 41 referenced files (paths, parameters, responses, schemas,
+    webhooks, C# and PHP code samples). Webhooks are no client operations."""
+    from generator import load
+
+    spec = public_spec(REDOCLY_CAFE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "client"
+    result = run_cli(
+        "generate", str(spec), "-o", str(project), "--package-name", "cafe", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    document = load.load(str(spec))
+    assert len(document.files) > 40
+    in_document = document_operations(document.data)
+    assert in_document == 12
+    assert report["result"]["operations"] == generated_operations(project, "cafe") == in_document
+    files = {d["file"].removeprefix(str(spec.parent) + "/") for d in report["diagnostics"]}
+    assert "components/schemas/MenuItem.yaml" in files, files  # diagnostics name their file
+    imported = import_in_subprocess(project, "cafe")
+    assert imported.clean, imported
+    checked = mypy_strict([project / "cafe"])
+    assert checked.returncode == 0, checked.output[-5000:]
