@@ -13,14 +13,10 @@ with `--format json`. Bad input never produces a traceback; an internal error pr
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
 import json
-import signal
 import sys
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,7 +25,7 @@ import click
 from generator import __version__, config, load, naming, overlay, progress, validate, workers
 from generator.cache import Cache, default_root, installed_version
 from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
-from generator.reporting import Reporter
+from generator.reporting import Reporter, handles_errors
 
 if TYPE_CHECKING:
     from generator import diff as api_diff
@@ -38,70 +34,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., None])
 # What the checks' results depend on besides the document: part of their cache key.
 CHECK_PACKAGES = ("openapi_spec_validator", "openapi_schema_validator", "jsonschema_rs")
-
-
-PROGRESS_COMMANDS = frozenset({"generate", "validate_command", "lint_command"})
-
-
-def handles_errors(command: F) -> F:
-    """Turn `Fatal` into printed diagnostics and exit 1; never show a traceback for bad input."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        reporter = Reporter(
-            kwargs.get("fmt", "text"),
-            kwargs.get("quiet", False),
-            kwargs.get("verbose", 0),
-            kwargs.get("strict", False),
-        )
-        shows_progress = command.__name__ in PROGRESS_COMMANDS and not reporter.quiet
-        progress.start(shows_progress and reporter.fmt == "text")
-        try:
-            with _terminated_cleanly():
-                command(*args, reporter=reporter, **kwargs)
-        except Fatal as exc:
-            reporter.add(list(exc.diagnostics))
-            reporter.finish("failed", {}, failed=True)
-        except OSError as exc:  # wherever it happens: the file and the OS's reason, never a bug
-            if reporter.verbose > 1:
-                traceback.print_exc()
-            where = exc.filename or "a file"
-            reporter.add([error("SDK903", "#", f"cannot use {where}: {exc.strerror or exc}")])
-            reporter.finish("failed", {}, failed=True)
-        except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
-            raise  # click turns usage errors into exit code 2
-        except Exception as exc:
-            if reporter.verbose:
-                traceback.print_exc()
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True
-            )
-            sys.exit(1)
-        finally:
-            progress.stop()
-
-    return wrapper  # type: ignore[return-value]
-
-
-class Terminated(SystemExit):
-    """SIGTERM, raised where the program is so that every `finally` runs (temporary files,
-    the output's lock); exit status 143 as for a process the signal ends."""
-
-
-@contextlib.contextmanager
-def _terminated_cleanly() -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise Terminated(128 + signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def common_options(command: F) -> F:

@@ -1,19 +1,25 @@
 """Reporting a command's diagnostics: silenced ones dropped, warnings raised to errors with
 `--strict`, each named by the file it is about (for a document split over files, through the
-bundler's map), printed one per line on stderr or as one JSON object on stdout."""
+bundler's map), printed one per line on stderr or as one JSON object on stdout; and how every command ends
+(`handles_errors`): `Fatal` and OS errors as diagnostics with exit 1, SIGTERM through every
+`finally`, an internal error as one line, never a traceback for bad input."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import json
+import signal
 import sys
-from collections.abc import Callable, Mapping
-from typing import Any
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import click
 
 from generator import progress
-from generator.diagnostics import Diagnostic, Severity, has_errors
+from generator.diagnostics import Diagnostic, Fatal, Severity, error, has_errors
 
 
 @dataclasses.dataclass
@@ -86,3 +92,68 @@ class Reporter:
         count = {s: sum(d.severity is s for d in self.diagnostics) for s in Severity}
         errors, warnings, notes = (count[s] for s in Severity)
         return f"{errors} errors, {warnings} warnings, {notes} notes"
+
+
+F = TypeVar("F", bound=Callable[..., None])
+PROGRESS_COMMANDS = frozenset({"generate", "validate_command", "lint_command"})
+
+
+def handles_errors(command: F) -> F:
+    """Turn `Fatal` into printed diagnostics and exit 1; never show a traceback for bad input."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        reporter = Reporter(
+            kwargs.get("fmt", "text"),
+            kwargs.get("quiet", False),
+            kwargs.get("verbose", 0),
+            kwargs.get("strict", False),
+        )
+        shows_progress = command.__name__ in PROGRESS_COMMANDS and not reporter.quiet
+        progress.start(shows_progress and reporter.fmt == "text")
+        try:
+            with _terminated_cleanly():
+                command(*args, reporter=reporter, **kwargs)
+        except Fatal as exc:
+            reporter.add(list(exc.diagnostics))
+            reporter.finish("failed", {}, failed=True)
+        except OSError as exc:  # wherever it happens: the file and the OS's reason, never a bug
+            if reporter.verbose > 1:
+                traceback.print_exc()
+            where = exc.filename or "a file"
+            reporter.add([error("SDK903", "#", f"cannot use {where}: {exc.strerror or exc}")])
+            reporter.finish("failed", {}, failed=True)
+        except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
+            raise  # click turns usage errors into exit code 2
+        except Exception as exc:
+            if reporter.verbose:
+                traceback.print_exc()
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True
+            )
+            sys.exit(1)
+        finally:
+            progress.stop()
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Terminated(SystemExit):
+    """SIGTERM, raised where the program is so that every `finally` runs (temporary files,
+    the output's lock); exit status 143 as for a process the signal ends."""
+
+
+@contextlib.contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
