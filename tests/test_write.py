@@ -62,8 +62,11 @@ components:""",
 ).replace("    Pet:", "    Owner: {type: object, properties: {id: {type: integer}}}\n    Pet:")
 
 LEFTOVERS = (".sdkgen.new", ".sdkgen.journal", ".sdkgen.journal.tmp")
+
+
 # Subprocesses run this checkout's generator (the code under test), not an installed copy.
-THIS_CHECKOUT = {**os.environ, "PYTHONPATH": str(REPO)}
+def this_checkout() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
 
 
 @pytest.fixture(autouse=True)
@@ -500,7 +503,7 @@ def test_a_kill_at_any_step_leaves_old_or_new_files_and_the_next_run_completes(
             [sys.executable, "-m", "generator", *ARGS_V2, "--check"],
             capture_output=True,
             text=True,
-            env=THIS_CHECKOUT,
+            env=this_checkout(),
             check=False,
         )
         if no_leftovers() and tree(Path("out")) == new:
@@ -618,7 +621,7 @@ def test_a_file_size_limit_is_sdk903_not_an_internal_error(tmp_path: Path) -> No
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    env = {**THIS_CHECKOUT, "SDKGEN_WORKERS": "0", "SDKGEN_CACHE_DIR": str(tmp_path / "c")}
+    env = {**this_checkout(), "SDKGEN_WORKERS": "0", "SDKGEN_CACHE_DIR": str(tmp_path / "c")}
     for extra in ((), ("--no-cache",)):
         done = subprocess.run(
             [sys.executable, "-m", "generator", *ARGS_V2, *extra],
@@ -649,7 +652,7 @@ def test_a_read_only_directory_is_sdk903_with_the_real_reason(read_only: str) ->
     before = tree(Path("out"))
     out = "fresh" if read_only == "parent" else "out"
     target = {"parent": Path(), "output": Path("out"), "package": Path("out/pkg")}[read_only]
-    env = {**THIS_CHECKOUT, "SDKGEN_CACHE_DIR": "off", "SDKGEN_WORKERS": "0"}
+    env = {**this_checkout(), "SDKGEN_CACHE_DIR": "off", "SDKGEN_WORKERS": "0"}
     target.chmod(0o555)
     try:
         done = subprocess.run(
@@ -691,7 +694,7 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "generator", *args],
         capture_output=True,
         text=True,
-        env=THIS_CHECKOUT,
+        env=this_checkout(),
         check=False,
         timeout=300,
     )
