@@ -1,8 +1,8 @@
 """Reporting a command's diagnostics: silenced ones dropped, warnings raised to errors with
 `--strict`, each named by the file it is about (for a document split over files, through the
-bundler's map), printed one per line on stderr or as one JSON object on stdout; and how every command ends
-(`handles_errors`): `Fatal` and OS errors as diagnostics with exit 1, SIGTERM through every
-`finally`, an internal error as one line, never a traceback for bad input."""
+bundler's map), printed one per line on stderr or as one JSON object on stdout; and how every
+command ends (`handles_errors`): `Fatal` and OS errors as diagnostics with exit 1, SIGTERM
+through every `finally`, an internal error as one line, never a traceback for bad input."""
 
 from __future__ import annotations
 

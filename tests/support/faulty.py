@@ -38,7 +38,8 @@ def _faulty(name: str, fault: str, at: int) -> Callable[..., Any]:
                 os.kill(os.getpid(), SIGNALS[fault])
             else:
                 code = getattr(errno, fault)
-                raise OSError(code, os.strerror(code), str(args[0]) if args else None)
+                where = args[0] if args and not isinstance(args[0], int) else None  # not an fd
+                raise OSError(code, os.strerror(code), None if where is None else str(where))
         return real(*args, **kwargs)
 
     return step
