@@ -638,6 +638,16 @@ def test_a_file_size_limit_is_sdk903_not_an_internal_error(tmp_path: Path) -> No
         assert "internal error" not in done.stderr
         assert tree(Path("out")) == before
         assert no_leftovers()
+    fresh = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "v2.yaml", "-o", "fresh", "--no-cache"],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,  # the child is a fresh interpreter
+        env=env,
+        check=False,
+    )
+    assert fresh.returncode == 1 and "File too large" in fresh.stderr
+    assert not Path("fresh").exists()  # the directory the run made is gone with it
 
 
 _CAPS = "-dac_override,-dac_read_search"  # root without what lets it write anywhere
@@ -646,12 +656,19 @@ UNPRIVILEGED = (
 )
 
 
-@pytest.mark.parametrize("read_only", ["parent", "output", "package"])
+@pytest.mark.parametrize("read_only", ["parent", "parent-of-output", "output", "package"])
 def test_a_read_only_directory_is_sdk903_with_the_real_reason(read_only: str) -> None:
     assert generate().exit_code == 0
     before = tree(Path("out"))
     out = "fresh" if read_only == "parent" else "out"
-    target = {"parent": Path(), "output": Path("out"), "package": Path("out/pkg")}[read_only]
+    if read_only == "parent-of-output":  # the output is writable, but no lock can be made
+        Path(".out.sdkgen-lock").unlink()
+    target = {
+        "parent": Path(),
+        "parent-of-output": Path(),
+        "output": Path("out"),
+        "package": Path("out/pkg"),
+    }[read_only]
     env = {**this_checkout(), "SDKGEN_CACHE_DIR": "off", "SDKGEN_WORKERS": "0"}
     target.chmod(0o555)
     try:
@@ -668,6 +685,8 @@ def test_a_read_only_directory_is_sdk903_with_the_real_reason(read_only: str) ->
     [line] = [x for x in done.stderr.splitlines() if x.startswith("ERROR ")]
     assert line.startswith("ERROR SDK903 #: cannot write "), line
     assert line.endswith("Permission denied; the previous output is untouched"), line
+    if read_only == "parent-of-output":  # sdkgen never writes unlocked
+        assert line.startswith(f"ERROR SDK903 #: cannot write {Path.cwd() / '.out.sdkgen-lock'}")
     assert tree(Path("out")) == before
     assert no_leftovers()
     assert not Path("fresh").exists()
