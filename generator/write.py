@@ -280,10 +280,7 @@ def _stage(files: dict[PurePosixPath, str], out: Path, todo: Plan) -> None:
             target = staging / "new" / rel
             _make_parent(target)
             try:
-                with target.open("wb") as handle:
-                    handle.write(files[rel].encode("utf-8"))
-                    handle.flush()
-                    os.fsync(handle.fileno())
+                _write_synced(target, files[rel].encode("utf-8"))
             except OSError as exc:  # a failed write names no file: name the one it was for
                 exc.filename = exc.filename or str(out / rel)
                 raise
@@ -298,6 +295,14 @@ def _stage(files: dict[PurePosixPath, str], out: Path, todo: Plan) -> None:
             with contextlib.suppress(OSError):
                 out.rmdir()
         raise
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """Write `data` to `path` and sync it before anything relies on it."""
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -321,10 +326,7 @@ def _commit(out: Path, todo: Plan) -> None:
     with _signals_held():
         tmp = out / (JOURNAL + ".tmp")
         try:
-            with tmp.open("w", encoding="utf-8") as handle:
-                json.dump(journal, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
+            _write_synced(tmp, json.dumps(journal).encode("utf-8"))
             tmp.replace(out / JOURNAL)
         except BaseException:  # nothing was changed yet: no journal, no staging
             tmp.unlink(missing_ok=True)
