@@ -43,6 +43,15 @@ def run_cli(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+def sdkgen(*args: str) -> Result:
+    """`sdkgen ARGS` in-process, for failure cases: whatever the exit code, the output never
+    holds a traceback or an internal error."""
+    result = run_cli(*args)
+    assert "Traceback" not in result.output
+    assert "internal error" not in result.output
+    return result
+
+
 def generate(spec: Path, out: Path, *extra: str) -> Path:
     """Generate `spec` into `out` and return `out`; fails the test on a non-zero exit."""
     result = run_cli("generate", str(spec), "-o", str(out), "-q", *extra)

@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
+from tests.conftest import sdkgen
 
 GOOD = """\
 openapi: 3.0.3
@@ -71,13 +72,6 @@ paths:
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def sdkgen(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert "Traceback" not in result.output
-    assert "internal error" not in result.output
-    return result
 
 
 def write(name: str, text: str) -> Path:

@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 import regress
 import yaml
-from click.testing import CliRunner, Result
 
 from generator import load
-from generator.cli import main
+from tests.conftest import sdkgen
 
 Json = Any
 
@@ -31,13 +30,6 @@ Json = Any
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def sdkgen(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert "Traceback" not in result.output
-    assert "internal error" not in result.output
-    return result
 
 
 def document(version: str = "3.0.3", **schemas: Json) -> dict[str, Json]:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import filelock
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from generator.cli import main
+from tests.conftest import sdkgen
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -75,13 +75,6 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     Path("v1.yaml").write_text(V1, encoding="utf-8")
     Path("v2.yaml").write_text(V2, encoding="utf-8")
     return tmp_path
-
-
-def sdkgen(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert "Traceback" not in result.output
-    assert "internal error" not in result.output
-    return result
 
 
 def generate(spec: str = "v1.yaml", *extra: str, out: str = "out") -> Result:
