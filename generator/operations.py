@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from generator import extensions, ir, naming, requests
+from generator import extensions, ir, naming, requests, schemas
 from generator.diagnostics import info, pointer, warning
 
 if TYPE_CHECKING:
-    from generator.build import _Builder
+    from generator.schemas import SchemaTyper
 
 Schema = dict[str, Any]
 
@@ -48,7 +48,7 @@ def _sent_type(media: str) -> str:
 
 
 class OperationReader:
-    def __init__(self, builder: _Builder, env_prefix: str) -> None:
+    def __init__(self, builder: SchemaTyper, env_prefix: str) -> None:
         self.b = builder
         self.declared = self._declared_schemes()
         self.default_security = requests.requirements(builder.doc.get("security"), self.declared)
@@ -98,7 +98,7 @@ class OperationReader:
             self.b.diagnostics.append(
                 warning("SDK209", at, f"no operationId; named from {op_id!r}")
             )
-        base_name = self.b.method_name(op, op_id, method)
+        base_name = schemas.x_name(op) or naming.snake(op_id, method)
         py_name = scope.claim(base_name)
         if py_name not in (base_name, base_name + "_"):  # "_": a reserved word, not a clash
             message = f"method name {base_name!r} is taken in its group; this one is {py_name!r}"
