@@ -25,7 +25,7 @@ import jinja2
 
 from generator import ir, templates_dir
 
-RUNTIME_FILES = ("_runtime.py", "_waiters.py", "_wire.py", "errors.py")
+RUNTIME_FILES = ("_models.py", "_runtime.py", "_waiters.py", "_wire.py", "errors.py")
 
 
 def runtime_paths(package_name: str, layout: str) -> set[PurePosixPath]:
