@@ -180,13 +180,14 @@ def _encode_body(body: Body, content_type: str | None) -> tuple[bytes, str | Non
 
 @dataclass(frozen=True)
 class Recorded:
-    """One request as received (header names lower-cased)."""
+    """One request as received (header names lower-cased), and when (`time.monotonic()`)."""
 
     method: str
     path: str
     query: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0
 
 
 class _BadRequest(Exception):
@@ -247,7 +248,7 @@ class _Request:
 
     def to_recorded(self) -> Recorded:
         path, _, query = _origin_form(self.target).partition("?")
-        return Recorded(self.method, path, query, dict(self.headers), self.body)
+        return Recorded(self.method, path, query, dict(self.headers), self.body, time.monotonic())
 
     def wants_close(self) -> bool:
         tokens = _tokens(self.headers.get("connection", ""))
