@@ -37,6 +37,10 @@ CHECK_PACKAGES = ("openapi_spec_validator", "openapi_schema_validator", "jsonsch
 
 
 def common_options(command: F) -> F:
+    return _options(command, click.argument("spec", required=False))
+
+
+def _options(command: F, argument: Callable[[Any], Any]) -> F:
     options = [
         click.option(
             "--format",
@@ -56,7 +60,7 @@ def common_options(command: F) -> F:
             help="An OpenAPI Overlay 1.0 file to apply (repeatable; after [tool.sdkgen] overlays).",
         ),
         allow_url_option(),
-        click.argument("spec", required=False),
+        argument,
     ]
     for option in reversed(options):
         command = option(command)
@@ -89,8 +93,13 @@ def main() -> None:
     """Generate a typed Python client from an OpenAPI 3.0 document."""
 
 
+def specs_options(command: F) -> F:
+    """`generate`'s options: SPEC... (several documents make one client)."""
+    return _options(command, click.argument("specs", nargs=-1))
+
+
 @main.command()
-@common_options
+@specs_options
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Directory of the generated project."
 )
@@ -120,7 +129,7 @@ def main() -> None:
 @handles_errors
 def generate(
     *,
-    spec: str | None,
+    specs: tuple[str, ...],
     overlays: tuple[str, ...],
     output: Path | None,
     package_name: str | None,
@@ -136,7 +145,29 @@ def generate(
     reporter: Reporter,
     **_: Any,
 ) -> None:
-    """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
+    """Generate the client for SPEC (default: the job in [tool.sdkgen]); several SPECs (or a
+    `documents` list in [tool.sdkgen]) make one client."""
+    if docset_wanted(specs):
+        from generator import docset
+
+        docset.generate(
+            specs=specs,
+            overlays=overlays,
+            output=output,
+            package_name=package_name,
+            env_prefix=env_prefix,
+            check=check,
+            skip_validation=skip_validation,
+            include_unused=include_unused,
+            package_version=package_version,
+            layout=layout,
+            no_cache=no_cache,
+            discard_edits=discard_edits,
+            allow_urls=allow_urls,
+            reporter=reporter,
+        )
+        return
+    spec = specs[0] if specs else None
     cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter, allow_urls=allow_urls)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
@@ -171,6 +202,11 @@ def generate(
         result,
         failed=False,
     )
+
+
+def docset_wanted(specs: tuple[str, ...]) -> bool:
+    """Several SPECs, or none and a `documents` list in [tool.sdkgen]."""
+    return len(specs) > 1 or (not specs and bool(config.read(Path.cwd()).documents))
 
 
 def unacceptable(document: load.Document, reporter: Reporter, skip_validation: bool) -> str:
@@ -338,6 +374,7 @@ def with_overlays(
 @main.command(name="diff")
 @click.argument("old")
 @click.argument("new")
+@click.argument("more", nargs=-1)
 @click.option(
     "--overlay",
     "overlays",
@@ -358,19 +395,30 @@ def diff_command(
     *,
     old: str,
     new: str,
+    more: tuple[str, ...],
     overlays: tuple[str, ...],
     fail_on: str | None,
     allow_urls: tuple[str, ...],
     reporter: Reporter,
     **_: Any,
 ) -> None:
-    """Compare OLD and NEW (paths or URLs) at the level of the generated client."""
+    """Compare OLD and NEW (paths or URLs) at the level of the generated client; more pairs
+    (OLD NEW OLD NEW...) compare the clients made of several documents."""
     from generator import diff as api_diff
 
-    apis = [
-        api_of(prepare(spec, overlays, reporter, use_config=True, allow_urls=allow_urls))
-        for spec in (old, new)
-    ]
+    if more:
+        if len(more) % 2:
+            raise click.UsageError("documents of a set are compared in pairs: OLD NEW [OLD NEW]...")
+        from generator import docset
+
+        names = (old, new, *more)
+        pairs = list(zip(names[::2], names[1::2], strict=True))
+        apis = list(docset.diff_apis(pairs, overlays, allow_urls, reporter))
+    else:
+        apis = [
+            api_of(prepare(spec, overlays, reporter, use_config=True, allow_urls=allow_urls))
+            for spec in (old, new)
+        ]
     changes = api_diff.diff(*apis)
     click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
     for d in reporter.diagnostics:
