@@ -223,6 +223,7 @@ class Group:
     # The server of the group's own document when several documents make one client
     # (`generator.merge`); "" (one document): the client's base URL.
     base_url: str = ""
+    document: str = ""  # the prefix of the group's document among several; "" for one
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

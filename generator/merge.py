@@ -63,14 +63,15 @@ def merge(
 ) -> tuple[ir.Api, list[Diagnostic], Counts]:
     """One `ir.Api` from the IRs of several documents (see the module docstring)."""
     found: list[Diagnostic] = []
-    classes = naming.class_scope(naming.CLIENT_CLASSES)
-    kept: dict[str, ir.Model | ir.Enum] = {}
-    renames, shared = [], 0
+    classes = _Classes(naming.class_scope(naming.CLIENT_CLASSES))
+    kept = classes.kept
+    renames, shared, renamed = [], 0, 0
     for part in parts:
-        rename, same = _classes(part, kept, classes, found)
+        rename, same, other = classes.add(part, found)
         renames.append(rename)
         shared += same
-    groups, prefixed = _groups(parts, renames, classes)
+        renamed += other
+    groups, prefixed = _groups(parts, renames, classes.scope)
     schemes, scheme_keys = _schemes(parts, env_prefix, found)
     groups = [
         tuple(_with_security(g, scheme_keys[i]) for g in part_groups)
@@ -93,7 +94,6 @@ def merge(
         enums=tuple(sorted((e for e in kept.values() if isinstance(e, ir.Enum)), key=_name)),
     )
     models_in = sum(len(p.api.models) + len(p.api.enums) for p in parts)
-    renamed = sum(1 for r in renames for old, new in r.items() if old != new)
     counts = Counts(
         documents=len(parts),
         models_in=models_in,
@@ -113,45 +113,66 @@ def _name(item: ir.Model | ir.Enum) -> str:
 # --- models and enums ---------------------------------------------------------------------------
 
 
-def _classes(
-    part: Part,
-    kept: dict[str, ir.Model | ir.Enum],
-    classes: naming.Scope,
-    found: list[Diagnostic],
-) -> tuple[dict[str, str], int]:
-    """The new name of each model and enum of `part` (new ones added to `kept`), and how many
-    of them an earlier document already has."""
-    own: dict[str, ir.Model | ir.Enum] = {m.name: m for m in part.api.models}
-    own.update((e.name, e) for e in part.api.enums)
-    same = {n for n, d in own.items() if n in kept and type(kept[n]) is type(d)}
-    while True:  # greatest fixpoint: drop names whose definitions differ under the mapping
-        mapping = {n: (n if n in same else "\0" + n) for n in own}
-        differ = {n for n in same if _shape(own[n], mapping) != _shape(kept[n], {})}
-        if not differ:
-            break
-        same -= differ
-    rename: dict[str, str] = {n: n for n in same}
-    for n in sorted(own):
-        if n in same:
-            continue
-        if classes.is_free(n):
-            rename[n] = classes.claim(n)
-            continue
-        rename[n] = classes.claim(naming.pascal(part.prefix) + n)
-        message = (
-            f"class {n} differs from the one of an earlier document with that name: "
-            f"it is {rename[n]} here"
-        )
-        found.append(info("SDK045", own[n].pointer, message, part.source))
-    for n in sorted(own):
-        if n not in same:
-            kept[rename[n]] = dataclasses.replace(rewrite(own[n], rename), name=rename[n])
-    return rename, len(same)
+@dataclasses.dataclass
+class _Classes:
+    """The package's models and enums so far, by final name, and the final names each original
+    name was given (`Item` -> [`Item`, `ShopV1Item`])."""
+
+    scope: naming.Scope
+    kept: dict[str, ir.Model | ir.Enum] = dataclasses.field(default_factory=dict)
+    aliases: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+    def add(self, part: Part, found: list[Diagnostic]) -> tuple[dict[str, str], int, int]:
+        """The final name of each model and enum of `part`, and how many of them an earlier
+        document already has (shared) or have another document's name (renamed)."""
+        own: dict[str, ir.Model | ir.Enum] = {m.name: m for m in part.api.models}
+        own.update((e.name, e) for e in part.api.enums)
+        same = self._same(own)
+        rename = dict(same)
+        renamed = 0
+        for n in sorted(own):
+            if n in same:
+                continue
+            if self.scope.is_free(n):
+                rename[n] = self.scope.claim(n)
+                continue
+            rename[n] = self.scope.claim(naming.pascal(part.prefix) + n)
+            renamed += 1
+            message = (
+                f"class {n} differs from the one of an earlier document with that name: "
+                f"it is {rename[n]} here"
+            )
+            found.append(info("SDK045", own[n].pointer, message, part.source))
+        for n in sorted(own):
+            if n not in same:
+                self.kept[rename[n]] = dataclasses.replace(rewrite(own[n], rename), name=rename[n])
+                self.aliases.setdefault(n, []).append(rename[n])
+        return rename, len(same), renamed
+
+    def _same(self, own: Mapping[str, ir.Model | ir.Enum]) -> dict[str, str]:
+        """The classes of `own` that an earlier document has, and their final names: for each
+        name, the first earlier class of that name whose structure is the same once every
+        reference is mapped so too. Candidates are only ever dropped, so this ends, at a
+        mapping under which every shared definition is equal to the one it is mapped to."""
+        candidates = {
+            n: [c for c in self.aliases.get(n, ()) if type(self.kept[c]) is type(d)]
+            for n, d in own.items()
+        }
+        while True:
+            mapping = {n: (c[0] if c else "\0" + n) for n, c in candidates.items()}
+            changed = False
+            for n, c in candidates.items():
+                if c and _shape(own[n], mapping) != _shape(self.kept[c[0]], {}):
+                    c.pop(0)
+                    changed = True
+            if not changed:
+                return {n: c[0] for n, c in candidates.items() if c}
 
 
 def _shape(definition: ir.Model | ir.Enum, mapping: Mapping[str, str]) -> Any:
     """What makes two definitions one class: everything but their documentation."""
-    return _walk(rewrite(definition, mapping), lambda f: f not in _DOC_FIELDS)
+    anonymous = dataclasses.replace(definition, name="")  # its name is what is being decided
+    return _walk(rewrite(anonymous, mapping), lambda f: f not in _DOC_FIELDS)
 
 
 def _walk(value: Any, keep: Callable[[str], bool]) -> Any:
@@ -203,10 +224,9 @@ def _group_names(parts: Sequence[Part]) -> list[list[str]]:
             if name in owner or name in _CLIENT_MEMBERS:
                 other = owner.get(name, "the client itself")
                 message = (
-                    f"group {name!r} of {part.source} is also one of {other}: "
-                    "give the documents different prefixes"
+                    f"group {name!r} is also one of {other}: give the documents different prefixes"
                 )
-                raise Fatal([error("SDK046", "#", message)])
+                raise Fatal([error("SDK046", "#", message, part.source)])
             owner[name] = part.source
     return names
 
@@ -236,6 +256,7 @@ def _groups(
                     async_raw_class_name=classes.claim(async_name + "WithRawResponse"),
                     operations=rewrite(g.operations, rename),
                     base_url=part.api.base_url,
+                    document=part.prefix,
                 )
             )
         result.append(tuple(_with_poll_classes(g, class_names) for g in groups))
