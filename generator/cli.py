@@ -113,6 +113,12 @@ def specs_options(command: F) -> F:
 @click.option("--skip-validation", is_flag=True, help="Generate even if the document is invalid.")
 @click.option("--include-unused", is_flag=True, help="Also generate schemas no operation reaches.")
 @click.option("--package-version", help="The generated package's version (default: see README).")
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    help="Several SPECs: the group prefix of each, in order (default: from the file names).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write sdkgen's cache.")
 @click.option(
     "--discard-edits",
@@ -130,6 +136,7 @@ def specs_options(command: F) -> F:
 def generate(
     *,
     specs: tuple[str, ...],
+    prefixes: tuple[str, ...],
     overlays: tuple[str, ...],
     output: Path | None,
     package_name: str | None,
@@ -152,6 +159,7 @@ def generate(
 
         docset.generate(
             specs=specs,
+            prefixes=prefixes,
             overlays=overlays,
             output=output,
             package_name=package_name,
@@ -167,6 +175,8 @@ def generate(
             reporter=reporter,
         )
         return
+    if prefixes:
+        raise click.UsageError("--prefix names the group prefix of each of several SPECs")
     spec = specs[0] if specs else None
     cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter, allow_urls=allow_urls)

@@ -23,6 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import click
+
 from generator import __version__, cli, config, load, naming, progress, workers
 from generator.cache import Cache, default_root, installed_version
 from generator.diagnostics import Diagnostic, Fatal, error
@@ -62,8 +64,12 @@ def stem(source: str) -> str:
 
 def derived_prefixes(sources: Sequence[str]) -> list[str]:
     """Each file's stem in snake case, without the words every stem of the set starts with
-    (`twilio_lookups_v1`, `twilio_verify_v2` -> `lookups_v1`, `verify_v2`)."""
-    words = [stem(s).split("_") for s in sources]
+    (`twilio_lookups_v1`, `twilio_verify_v2` -> `lookups_v1`, `verify_v2`); when two stems are
+    the same (`shop/openapi.yaml`, `billing/openapi.yaml`), each file's directory name."""
+    stems = [stem(s) for s in sources]
+    if len(set(stems)) < len(stems):
+        stems = [stem(os.path.dirname(urlsplit(s).path.rstrip("/")) or s) for s in sources]
+    words = [s.split("_") for s in stems]
     common = 0
     if len(words) > 1:
         while all(len(w) > common + 1 and w[common] == words[0][common] for w in words):
@@ -303,6 +309,7 @@ def generated(
 def generate(
     *,
     specs: tuple[str, ...],
+    prefixes: tuple[str, ...],
     overlays: tuple[str, ...],
     output: Path | None,
     package_name: str | None,
@@ -321,7 +328,11 @@ def generate(
     cache = Cache(None if no_cache else default_root())
     settings = config.read(Path.cwd()) if not specs else config.Config(root=Path.cwd())
     reporter.silenced = settings.silence
-    entries = settings.documents if not specs else tuple(config.Entry(spec=s) for s in specs)
+    if prefixes and len(prefixes) != len(specs):
+        raise click.UsageError(f"--prefix given {len(prefixes)} times for {len(specs)} SPECs")
+    named = prefixes or ("",) * len(specs)
+    entries = tuple(config.Entry(spec=s, prefix=p) for s, p in zip(specs, named, strict=True))
+    entries = entries or settings.documents
     members = load_members(settings, entries, overlays, reporter, allow_urls)
     reporter.stop_on_errors("an overlay could not be applied")
     checked = start_checks(members, validation=not skip_validation, cache=cache)

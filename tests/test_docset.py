@@ -480,13 +480,27 @@ def test_conflicting_prefixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     )
     configured(tmp_path, entry("shop_v1.yaml", prefix="Not-A-Name") + entry("shop_v2.yaml"))
     one_error(sdkgen("generate"), "SDK046", "'Not-A-Name'", "not a snake_case identifier")
-    # derived prefixes that coincide (the same file name in two directories)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    write_spec(tmp_path / "a", shop_v1(), "api.yaml")
-    write_spec(tmp_path / "b", shop_v2(), "api.yaml")
-    result = sdkgen("generate", "a/api.yaml", "b/api.yaml", "-o", "o")
+    # derived prefixes that coincide: the same file name in two directories of the same name
+    for folder, doc in (("x", shop_v1()), ("y", shop_v2())):
+        (tmp_path / folder / "api").mkdir(parents=True)
+        write_spec(tmp_path / folder / "api", doc, "openapi.yaml")
+    result = sdkgen("generate", "x/api/openapi.yaml", "y/api/openapi.yaml", "-o", "o")
     one_error(result, "SDK046", "same group prefix 'api' (derived from the file names)")
+    # --prefix names them; once per SPEC
+    result = sdkgen(
+        "generate", "x/api/openapi.yaml", "y/api/openapi.yaml", "--prefix", "x", "-o", "o"
+    )
+    assert result.exit_code == 2
+    assert "--prefix given 1 times for 2 SPECs" in result.output
+    result = sdkgen("generate", "shop_v1.yaml", "--prefix", "x", "-o", "o")
+    assert result.exit_code == 2
+    assert "--prefix names the group prefix of each of several SPECs" in result.output
+    args = ["x/api/openapi.yaml", "y/api/openapi.yaml", "--prefix", "old", "--prefix", "new"]
+    assert run_cli("generate", *args, "-o", "o", "-q").exit_code == 0
+    client = (tmp_path / "o" / "shop" / "_client.py").read_text(encoding="utf-8")
+    assert {"old_items", "new_items", "old_default", "new_default"} == set(
+        re.findall(r"self\.(\w+) = \w+Resource\(", client)
+    )
     # a prefixed group that is another document's group
     other = keys_doc()
     other["paths"]["/items/{id}"]["get"]["tags"] = ["shop items"]
@@ -498,3 +512,76 @@ def test_conflicting_prefixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         "other.yaml#: group 'shop_items' is also one of",
         "shop_v1.yaml",
     )
+
+
+# --- several documents, each split over files ---------------------------------------------------
+
+
+def split_document(root: Path, title: str, server: str, extra: str) -> Path:
+    """`root/openapi.yaml`, whose path item and schema are in other files of its tree."""
+    (root / "paths").mkdir(parents=True)
+    (root / "schemas").mkdir()
+    (root / "openapi.yaml").write_text(
+        f"openapi: 3.0.3\ninfo: {{title: {title}, version: '1'}}\nservers: [{{url: '{server}'}}]\n"
+        "paths:\n  /things/{id}:\n    $ref: paths/thing.yaml\n",
+        encoding="utf-8",
+    )
+    (root / "paths" / "thing.yaml").write_text(
+        "get:\n  operationId: getThing\n  tags: [things]\n  parameters:\n"
+        "    - {name: id, in: path, required: true, schema: {type: string}}\n"
+        "  responses:\n    '200':\n      description: ok\n      content:\n"
+        "        application/json: {schema: {$ref: ../schemas/Thing.yaml}}\n",
+        encoding="utf-8",
+    )
+    (root / "schemas" / "Thing.yaml").write_text(
+        "type: object\nproperties:\n  id: {type: string}\n" + extra, encoding="utf-8"
+    )
+    return root / "openapi.yaml"
+
+
+@BOTH
+def test_documents_split_over_files_make_one_client(tmp_path: Path, is_async: bool) -> None:
+    first = split_document(tmp_path / "catalog", "Catalog", "https://catalog.test", "")
+    pattern = "  code: {type: string, pattern: '[A-Z]+'}\n"  # unanchored: lint warning SDK107
+    second = split_document(tmp_path / "orders", "Orders", "https://orders.test", pattern)
+    out = tmp_path / "out"
+    result = run_cli("generate", str(first), str(second), "-o", str(out), "--package-name", "both")
+    assert result.exit_code == 0, result.output
+    # the warning names the file of the second tree it is in
+    assert re.search(
+        r"WARNING SDK107 \S*orders/schemas/Thing\.yaml#/properties/code", result.output
+    )
+    project = (out / "pyproject.toml").read_text(encoding="utf-8")
+    for tree in (first, second):
+        lines = sorted(
+            f"{'.' if p == tree else p.relative_to(tree.parent).as_posix()}\0"
+            f"{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
+            for p in tree.parent.rglob("*.yaml")
+        )
+        digest = hashlib.sha256("".join(lines).encode()).hexdigest()
+        assert f'sha256 = "{digest}"' in project  # each tree's digest over its files
+    loading = importer()
+    both = next(loading)(out, "both")
+    try:
+        classes = re.findall(r"^class (\w+)", (out / "both" / "models.py").read_text(), re.M)
+        assert sorted(classes) == ["OrdersThing", "Thing"]
+        seen, handler = recording()
+        transport = httpx.MockTransport(handler)
+        if is_async:
+
+            async def run() -> None:
+                async with both.AsyncClient(transport=transport) as c:
+                    await c.catalog_things.get_thing(id="1")
+                    await c.orders_things.get_thing(id="2")
+
+            asyncio.run(run())
+        else:
+            with both.Client(transport=transport) as c:
+                c.catalog_things.get_thing(id="1")
+                c.orders_things.get_thing(id="2")
+        assert [str(r.url) for r in seen] == [
+            "https://catalog.test/things/1",
+            "https://orders.test/things/2",
+        ]
+    finally:
+        next(loading, None)
