@@ -154,26 +154,11 @@ def generate(
 ) -> None:
     """Generate the client for SPEC (default: the job in [tool.sdkgen]); several SPECs (or a
     `documents` list in [tool.sdkgen]) make one client."""
+    arguments = dict(locals())  # docset.generate takes the same arguments
     if docset_wanted(specs):
         from generator import docset
 
-        docset.generate(
-            specs=specs,
-            prefixes=prefixes,
-            overlays=overlays,
-            output=output,
-            package_name=package_name,
-            env_prefix=env_prefix,
-            check=check,
-            skip_validation=skip_validation,
-            include_unused=include_unused,
-            package_version=package_version,
-            layout=layout,
-            no_cache=no_cache,
-            discard_edits=discard_edits,
-            allow_urls=allow_urls,
-            reporter=reporter,
-        )
+        docset.generate(**{k: v for k, v in arguments.items() if k != "_"})
         return
     if prefixes:
         raise click.UsageError("--prefix names the group prefix of each of several SPECs")
@@ -305,6 +290,11 @@ def validate_command(
     **_: Any,
 ) -> None:
     """Validate SPEC (default: the job in [tool.sdkgen]) and lint it."""
+    if spec is None and docset_wanted(()):
+        from generator import docset
+
+        docset.report_checks(overlays, allow_urls, reporter, validation=True, verb="validated")
+        return
     document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
     report_checks(document, reporter, validation=True, verb="validated")
 
@@ -321,6 +311,11 @@ def lint_command(
     **_: Any,
 ) -> None:
     """Report the quirks of SPEC (default: the job in [tool.sdkgen]) without validating it."""
+    if spec is None and docset_wanted(()):
+        from generator import docset
+
+        docset.report_checks(overlays, allow_urls, reporter, validation=False, verb="linted")
+        return
     document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
     report_checks(document, reporter, validation=False, verb="linted")
 
@@ -453,6 +448,8 @@ def fetch_command(
     """Download the configured spec, check it against the pin; with --update, re-pin it."""
     settings = config.read(Path.cwd())
     source = url or settings.spec_url
+    if settings.documents:
+        raise click.UsageError("fetch does not handle a `documents` list yet: fetch each by hand")
     if not settings.spec or not source:
         raise click.UsageError("fetch needs `spec` and `spec-url` (or --url) in [tool.sdkgen]")
     raw = load.read_bytes(source)

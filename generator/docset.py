@@ -27,7 +27,7 @@ import click
 
 from generator import __version__, cli, config, load, naming, progress, workers
 from generator.cache import Cache, default_root, installed_version
-from generator.diagnostics import Diagnostic, Fatal, error
+from generator.diagnostics import Diagnostic, Fatal, error, has_errors
 from generator.reporting import Reporter
 
 if TYPE_CHECKING:
@@ -245,7 +245,8 @@ def generated(
         tool = installed_version(options.formatter)
     except ImportError:
         tool = "not installed"
-    key = (set_sha256(members), repr([m.document.overlays for m in members]), repr(options), tool)
+    each = repr([(m.document.overlays, m.explicit) for m in members])
+    key = (set_sha256(members), each, repr(options), tool)
     hit = cache.get("generate-set", *key)
     if hit is not None:
         saved = json.loads(hit)
@@ -381,6 +382,34 @@ def _report_checks(
     helps = not skip and validate.skipping_helps(reporter.diagnostics)
     hint = " (--skip-validation generates anyway)" if helps else ""
     reporter.stop_on_errors(f"a document of the set is not acceptable{hint}")
+
+
+def report_checks(
+    overlays: tuple[str, ...],
+    allow_urls: tuple[str, ...],
+    reporter: Reporter,
+    *,
+    validation: bool,
+    verb: str,
+) -> None:
+    """`validate` and `lint` of the configured set: each document's checks, then what building
+    and merging the client finds; never writes."""
+    settings = config.read(Path.cwd())
+    reporter.silenced = settings.silence
+    members = load_members(settings, settings.documents, overlays, reporter, allow_urls)
+    progress.stage("validating" if validation else "linting")
+    checked = start_checks(members, validation=validation, cache=Cache(None))()
+    for member, mine in zip(members, checked, strict=True):
+        add(reporter, mine, member.document)
+    progress.stage("building the client")
+    name = settings.package_name or "client"
+    _, built, merged, _ = merged_api(members, package_name=name, env_prefix="API")
+    for member, mine in zip(members, built, strict=True):
+        add(reporter, mine, member.document)
+    reporter.add(merged)
+    failed = has_errors(reporter.diagnostics)
+    sources = [m.document.source for m in members]
+    reporter.finish(f"{verb} {', '.join(sources)}", {"sources": sources}, failed=failed)
 
 
 def diff_apis(

@@ -402,6 +402,13 @@ def test_the_list_form_of_the_configuration(
     assert attrs == {"v1_items", "v1_default", "v2_items", "v2_default", "keys", "keys_default"}
     assert "def health(" in client and "def ping(" in client
     assert run_cli("generate", "--check", "-q").exit_code == 0
+    for command, verb in (("validate", "validated"), ("lint", "linted")):
+        result = run_cli(command)
+        assert result.exit_code == 0, result.output
+        assert re.search(rf"{verb} \S*shop_v1.yaml, \S*shop_v2.yaml, \S*keys.yaml", result.output)
+    result = sdkgen("fetch")
+    assert result.exit_code == 2
+    assert "fetch does not handle a `documents` list yet" in result.output
     # a document that is not its pin is refused
     (tmp_path / "shop_v1.yaml").write_text(
         (tmp_path / "shop_v1.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
