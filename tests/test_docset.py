@@ -592,3 +592,44 @@ def test_documents_split_over_files_make_one_client(tmp_path: Path, is_async: bo
         ]
     finally:
         next(loading, None)
+
+
+def test_schemes_that_differ_keep_their_own_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = _doc(
+        "A",
+        "https://a.test",
+        {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+        {"Item": _item(), "Meta": META, "Node": NODE},
+    )
+    query = _doc(
+        "B",
+        "https://b.test",
+        {"key": {"type": "apiKey", "in": "query", "name": "token"}},
+        {"Item": _item(), "Meta": META, "Node": NODE},
+    )
+    specs = [write_spec(tmp_path, header, "alpha.yaml"), write_spec(tmp_path, query, "beta.yaml")]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "ab", "-v")
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"INFO SDK045 \S*beta\.yaml#/components/securitySchemes/key: security scheme 'key' "
+        r"differs from an earlier document's: its arguments are beta_api_key",
+        result.output,
+    ), result.output
+    monkeypatch.setenv("A_BETA_API_KEY", "from-env")
+    loading = importer()
+    ab = next(loading)(out, "ab")
+    try:
+        seen, handler = recording()
+        with ab.Client(api_key="h", transport=httpx.MockTransport(handler)) as client:
+            client.alpha_items.get_item(id="1")
+            client.beta_items.get_item(id="2")
+    finally:
+        next(loading, None)
+    assert [str(r.url) for r in seen] == [
+        "https://a.test/items/1",
+        "https://b.test/items/2?token=from-env",
+    ]
+    assert [r.headers.get("x-key") for r in seen] == ["h", None]
