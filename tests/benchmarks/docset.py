@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # run as a script: the repository's root
 
-from run import install_sdkgen, sdkgen_bin  # noqa: E402
+from tests.benchmarks.run import install_sdkgen, sdkgen_bin  # noqa: E402
 
 TWILIO = HERE.parents[2] / "shared" / "specs" / "public" / "twilio-multi"
 NAMES = ("lookups_v1", "lookups_v2", "pricing_v1", "pricing_v2", "verify_v2")
