@@ -35,7 +35,8 @@ def run(args: list[str], workdir: Path) -> float:
     env = {**os.environ, "SDKGEN_CACHE_DIR": str(cache), "XDG_CACHE_HOME": str(cache)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
-    subprocess.run([str(sdkgen_bin()), "generate", *args, "-q"], env=env, check=True)
+    command = [str(sdkgen_bin()), "generate", *args, "-q"]
+    subprocess.run(command, env=env, check=True, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
