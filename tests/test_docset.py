@@ -12,7 +12,10 @@ import dataclasses
 import hashlib
 import inspect
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -633,3 +636,61 @@ def test_schemes_that_differ_keep_their_own_arguments(
         "https://b.test/items/2?token=from-env",
     ]
     assert [r.headers.get("x-key") for r in seen] == ["h", None]
+
+
+@BOTH
+def test_waiters_poll_through_their_own_group(tmp_path: Path, is_async: bool) -> None:
+    from tests.test_extensions import spec as jobs_spec
+
+    declared = {"poll": "getJob", "id": "/job/id", "status": "/state", "success": ["DONE"]}
+    specs = []
+    for name in ("a", "b"):
+        doc = jobs_spec(**{"x-sdkgen-waiter": {**declared, "failure": ["FAILED"]}})
+        doc["servers"] = [{"url": f"https://{name}.test"}]
+        specs.append(write_spec(tmp_path, doc, f"jobs_{name}.yaml"))
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "jobs", "-q")
+    assert result.exit_code == 0, result.output
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        body = {"job": {"id": "7"}} if request.method == "POST" else {"state": "DONE"}
+        return httpx.Response(200, json=body)
+
+    loading = importer()
+    jobs = next(loading)(out, "jobs")
+    try:
+        transport = httpx.MockTransport(handler)
+        if is_async:
+
+            async def run() -> Any:
+                async with jobs.AsyncClient(transport=transport) as c:
+                    return await c.b_jobs.create_job_and_wait(poll_interval=0.01)
+
+            status = asyncio.run(run())
+        else:
+            with jobs.Client(transport=transport) as c:
+                status = c.b_jobs.create_job_and_wait(poll_interval=0.01)
+        assert isinstance(status, jobs.models.Status)
+    finally:
+        next(loading, None)
+    assert [(r.method, str(r.url)) for r in seen] == [
+        ("POST", "https://b.test/jobs"),
+        ("GET", "https://b.test/jobs/7"),
+    ]
+
+
+def test_a_set_gives_the_same_bytes_under_any_hash_seed(tmp_path: Path) -> None:
+    specs = write_set(tmp_path)
+    trees = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        command = [sys.executable, "-m", "generator", "generate", *map(str, specs), "-o", str(out)]
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [*command, "--no-cache", "-q"], env=env, capture_output=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        trees.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1]
