@@ -1,7 +1,8 @@
 """Several documents, one client: the IRs built from each document merged into one `ir.Api`.
 
 Each document is built alone (`generator.build`), then merged here, in the order given:
-- Groups stay each document's own, with its server (`ir.Group.base_url`) and its security. A
+- Groups stay each document's own, with its server (`ir.Group.base_url`; none when the
+  document's is not absolute: the client's base URL, the first absolute one) and its security. A
   group name that two documents use is prefixed in both (`lookups_v1_default`,
   `verify_v2_default`); a document with an explicit prefix has it on every group (unless the
   group's name already starts with it). Group class names are chosen again from the final names.
@@ -86,7 +87,7 @@ def merge(
         spec_version=first.spec_version,
         package_name=package_name,
         env_prefix=env_prefix,
-        base_url=first.base_url,
+        base_url=next((p.api.base_url for p in parts if _absolute(p.api.base_url)), ""),
         schemes=tuple(sorted(schemes, key=lambda s: s.key)),
         needs_credentials=bool(schemes) and all(p.api.needs_credentials for p in parts),
         groups=all_groups,
@@ -255,12 +256,18 @@ def _groups(
                     raw_class_name=classes.claim(class_name + "WithRawResponse"),
                     async_raw_class_name=classes.claim(async_name + "WithRawResponse"),
                     operations=rewrite(g.operations, rename),
-                    base_url=part.api.base_url,
+                    base_url=_absolute(part.api.base_url),
                     document=part.prefix,
                 )
             )
         result.append(tuple(_with_poll_classes(g, class_names) for g in groups))
     return result, prefixed
+
+
+def _absolute(url: str) -> str:
+    """A document's server URL when it is absolute; "" (the client's base URL) otherwise: a
+    relative one (warning SDK212) would be relative to where the document was served."""
+    return url if url.startswith(("http://", "https://")) else ""
 
 
 def _with_poll_classes(group: ir.Group, class_names: Mapping[str, str]) -> ir.Group:

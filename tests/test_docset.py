@@ -694,3 +694,31 @@ def test_a_set_gives_the_same_bytes_under_any_hash_seed(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         trees.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
     assert trees[0] == trees[1]
+
+
+def test_a_document_without_a_server_uses_the_clients_base_url(tmp_path: Path) -> None:
+    serverless = shop_v1()
+    del serverless["servers"]
+    specs = [
+        write_spec(tmp_path, serverless, "shop_v1.yaml"),
+        write_spec(tmp_path, shop_v2(), "shop_v2.yaml"),
+    ]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "shop", "-q")
+    assert result.exit_code == 0, result.output
+    loading = importer()
+    shop = next(loading)(out, "shop")
+    try:
+        seen, handler = recording()
+        transport = httpx.MockTransport(handler)
+        with shop.Client(username="u", password="p", transport=transport) as client:
+            # the client's base URL: the first absolute server of the set
+            assert client.base_url == "https://v2.shop.test"
+            client.v1_items.get_item(id="1")  # prefixes without the common word `shop`
+            client.v2_items.get_item(id="2")
+    finally:
+        next(loading, None)
+    assert [str(r.url) for r in seen] == [
+        "https://v2.shop.test/items/1",
+        "https://v2.shop.test/items/2",
+    ]
