@@ -704,10 +704,12 @@ def test_a_document_without_a_server_uses_the_clients_base_url(tmp_path: Path) -
         write_spec(tmp_path, shop_v2(), "shop_v2.yaml"),
     ]
     out = tmp_path / "out"
-    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "shop", "-q")
+    result = run_cli(
+        "generate", *map(str, specs), "-o", str(out), "--package-name", "serverless", "-q"
+    )
     assert result.exit_code == 0, result.output
     loading = importer()
-    shop = next(loading)(out, "shop")
+    shop = next(loading)(out, "serverless")
     try:
         seen, handler = recording()
         transport = httpx.MockTransport(handler)
