@@ -148,7 +148,11 @@ def load_members(
 
 
 def add(reporter: Reporter, found: list[Diagnostic], document: load.Document) -> None:
-    """Report `found` as diagnostics of `document` (for one split over files: of its files)."""
+    """Report `found` as diagnostics of `document` (for one split over files: of its files),
+    named by their file before they are silenced, so `"SDK108 keys.yaml"` silences one
+    document's."""
+    if document.locate is None:
+        found = [d if d.file else dataclasses.replace(d, file=document.source) for d in found]
     reporter.locate = document.locate
     try:
         reporter.add(found, document.source)

@@ -405,6 +405,14 @@ def test_the_list_form_of_the_configuration(
     assert attrs == {"v1_items", "v1_default", "v2_items", "v2_default", "keys", "keys_default"}
     assert "def health(" in client and "def ping(" in client
     assert run_cli("generate", "--check", "-q").exit_code == 0
+    # a code silenced in one document only
+    silence = '[tool.sdkgen.silence]\n"SDK108 keys.yaml" = "keys documents no errors"\n'
+    text = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(text + silence, encoding="utf-8")
+    result = run_cli("lint")
+    assert result.exit_code == 0, result.output
+    warned = re.findall(r"WARNING SDK108 \S*?(\w+\.yaml)#", result.output)
+    assert set(warned) == {"shop_v1.yaml", "shop_v2.yaml"}, result.output
     for command, verb in (("validate", "validated"), ("lint", "linted")):
         result = run_cli(command)
         assert result.exit_code == 0, result.output
