@@ -449,7 +449,10 @@ def fetch_command(
     settings = config.read(Path.cwd())
     source = url or settings.spec_url
     if settings.documents:
-        raise click.UsageError("fetch does not handle a `documents` list yet: fetch each by hand")
+        from generator import docset
+
+        docset.fetch(update=update, url=url, fail_on=fail_on, reporter=reporter)
+        return
     if not settings.spec or not source:
         raise click.UsageError("fetch needs `spec` and `spec-url` (or --url) in [tool.sdkgen]")
     raw = load.read_bytes(source)

@@ -275,6 +275,24 @@ def repin(pyproject: Path, sha256: str, url: str | None) -> None:
     save(pyproject, (text[: table.start(1)] + body + text[table.end(1) :]).encode("utf-8"))
 
 
+_DOCUMENT = re.compile(
+    r"^\[\[tool\.sdkgen\.documents\]\][ \t]*(?:#[^\n]*)?$(.*?)(?=^\[|\Z)", re.MULTILINE | re.DOTALL
+)
+
+
+def repin_document(pyproject: Path, index: int, sha256: str) -> None:
+    """Set `spec-sha256` of the `index`th `[[tool.sdkgen.documents]]` table, editing that line
+    only."""
+    text = pyproject.read_text(encoding="utf-8")
+    tables = list(_DOCUMENT.finditer(text))
+    if index >= len(tables):
+        message = f"no [[tool.sdkgen.documents]] table number {index + 1} to re-pin"
+        raise Fatal([error("SDK020", "#", message, str(pyproject))])
+    table = tables[index]
+    body = _set_key(table.group(1), "spec-sha256", sha256, pyproject)
+    save(pyproject, (text[: table.start(1)] + body + text[table.end(1) :]).encode("utf-8"))
+
+
 def _set_key(body: str, key: str, value: str, pyproject: Path) -> str:
     line = re.compile(rf'^(\s*{re.escape(key)}\s*=\s*)"[^"\n]*"', re.MULTILINE)
     if not line.search(body):

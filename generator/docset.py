@@ -123,13 +123,7 @@ def load_members(
     members: list[Member] = []
     by_digest: dict[str, str] = {}
     for entry, prefix in zip(entries, prefixes, strict=True):
-        pinned = dataclasses.replace(
-            settings,
-            spec=entry.spec,
-            spec_url=entry.spec_url,
-            spec_sha256=entry.spec_sha256,
-            overlays=entry.overlays,
-        )
+        pinned = _pinned(settings, entry)
         if settings.documents:
             document = config.pinned_spec(pinned, allowed)
         else:
@@ -145,6 +139,17 @@ def load_members(
         document = cli.with_overlays(document, pinned, cli_overlays, reporter)
         members.append(Member(document, prefix, bool(entry.prefix)))
     return members
+
+
+def _pinned(settings: config.Config, entry: config.Entry) -> config.Config:
+    """The job's settings with one document's spec, pin and overlays."""
+    return dataclasses.replace(
+        settings,
+        spec=entry.spec,
+        spec_url=entry.spec_url,
+        spec_sha256=entry.spec_sha256,
+        overlays=entry.overlays,
+    )
 
 
 def add(reporter: Reporter, found: list[Diagnostic], document: load.Document) -> None:
@@ -444,3 +449,85 @@ def diff_apis(
         name = settings.package_name or "client"
         apis.append(merged_api(members, package_name=name, env_prefix="API")[0])
     return apis[0], apis[1]
+
+
+def fetch(*, update: bool, url: str | None, fail_on: str | None, reporter: Reporter) -> None:
+    """`sdkgen fetch [--update]` for the configured set: each document with a `spec-url` is
+    downloaded and checked against its pin; with --update, the changed ones are re-pinned after
+    the API diff of the whole client (old set against new), which `--fail-on` may refuse."""
+    if url is not None:
+        raise click.UsageError("--url is one document's: set spec-url in [[tool.sdkgen.documents]]")
+    settings = config.read(Path.cwd())
+    entries = settings.documents
+    fetched = {}
+    for index, entry in enumerate(entries):
+        if entry.spec_url:
+            raw = load.read_bytes(entry.spec_url)
+            fetched[index] = (load.document(raw, entry.spec_url, settings.allow_urls), raw)
+    if not fetched:
+        raise click.UsageError("fetch needs a spec-url in [[tool.sdkgen.documents]]")
+    changed = {i: f for i, f in fetched.items() if f[0].sha256 != entries[i].spec_sha256}
+    if changed and not update:
+        raise Fatal(
+            [
+                error(
+                    "SDK022",
+                    "#",
+                    f"upstream sha256 {doc.sha256} differs from the pinned "
+                    f"{entries[i].spec_sha256}; `sdkgen fetch --update` re-pins",
+                    entries[i].spec_url,
+                )
+                for i, (doc, _) in changed.items()
+            ]
+        )
+    if changed:
+        _check_changes(settings, changed, fail_on, reporter)
+    for index, (document, raw) in fetched.items():
+        config.save_document(settings.root / entries[index].spec, document, raw)
+        if index in changed:
+            config.repin_document(settings.root / "pyproject.toml", index, document.sha256)
+    if not reporter.quiet:
+        for index, (document, _) in fetched.items():
+            what = "re-pinned to" if index in changed else "is up to date,"
+            click.echo(f"{entries[index].spec} {what} sha256 {document.sha256}", err=True)
+
+
+def _check_changes(
+    settings: config.Config,
+    changed: dict[int, tuple[load.Document, bytes]],
+    fail_on: str | None,
+    reporter: Reporter,
+) -> None:
+    """Print the API diff of the client before and after the changed documents (SDK023 when
+    `--fail-on` refuses it, or when the pinned copies are gone and it cannot be checked)."""
+    from generator import diff as api_diff
+
+    try:
+        old = load_members(settings, settings.documents, (), reporter, ())
+    except Fatal:  # no copy of a pinned document is left to compare with
+        old = None
+    source = settings.documents[min(changed)].spec_url
+    if old is None:
+        if fail_on is not None:
+            message = (
+                "a previously pinned document is not available, so the change cannot be checked"
+            )
+            raise Fatal([error("SDK023", "#", message, source)])
+        return
+    new = [
+        dataclasses.replace(
+            m,
+            document=cli.with_overlays(
+                changed[i][0], _pinned(settings, settings.documents[i]), (), reporter
+            ),
+        )
+        if i in changed
+        else m
+        for i, m in enumerate(old)
+    ]
+    name = settings.package_name or "client"
+    apis = [merged_api(ms, package_name=name, env_prefix="API")[0] for ms in (old, new)]
+    changes = api_diff.diff(*apis)
+    click.echo(cli.render_diff(changes, reporter.fmt, apis[0], apis[1]))
+    if cli.diff_fails(changes, fail_on, apis[0], apis[1]):
+        raise Fatal([error("SDK023", "#", "breaking changes: the pins were not updated", source)])

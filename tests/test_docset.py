@@ -732,3 +732,76 @@ def test_a_document_without_a_server_uses_the_clients_base_url(tmp_path: Path) -
         "https://v2.shop.test/items/1",
         "https://v2.shop.test/items/2",
     ]
+
+
+# --- fetch on a configured set ------------------------------------------------------------------
+
+
+def test_fetch_checks_and_repins_each_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from tests.support.fault_server import FaultServer, reply
+
+    texts = {
+        name: yaml.safe_dump(doc, sort_keys=False).encode()
+        for name, doc in (("shop_v1.yaml", shop_v1()), ("shop_v2.yaml", shop_v2()))
+    }
+    pins = {name: hashlib.sha256(text).hexdigest() for name, text in texts.items()}
+    with FaultServer() as server:
+        for name, text in texts.items():
+            server.script("GET", f"/{name}", reply(200, text, content_type="text/yaml"))
+        configured(
+            tmp_path,
+            "".join(
+                entry(f"specs/{name}", spec_url=server.url(f"/{name}"), spec_sha256=pins[name])
+                for name in texts
+            ),
+        )
+        pyproject = tmp_path / "pyproject.toml"
+        monkeypatch.chdir(tmp_path)
+        result = run_cli("fetch")  # downloads both, saves them beside `spec`
+        assert result.exit_code == 0, result.output
+        assert "specs/shop_v2.yaml is up to date, sha256 " + pins["shop_v2.yaml"] in result.output
+        assert (tmp_path / "specs" / "shop_v1.yaml").read_bytes() == texts["shop_v1.yaml"]
+        assert run_cli("generate", "-q").exit_code == 0
+        # upstream v2 gains an operation (minor) and loses one (breaking)
+        grown = shop_v2()
+        grown["paths"]["/extra"] = {
+            "get": {"operationId": "extra", "responses": {"204": {"description": "ok"}}}
+        }
+        shrunk = shop_v2()
+        del shrunk["paths"]["/ping"]
+        before = pyproject.read_bytes()
+        for changed in (shrunk, grown):
+            text = yaml.safe_dump(changed, sort_keys=False).encode()
+            server.script("GET", "/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
+            result = sdkgen("fetch")
+            assert result.exit_code == 1
+            assert f"ERROR SDK022 {server.url('/shop_v2.yaml')}#: upstream sha256 " in result.output
+            assert pyproject.read_bytes() == before
+        server.script(
+            "GET",
+            "/shop_v2.yaml",
+            reply(200, yaml.safe_dump(shrunk, sort_keys=False).encode(), content_type="text/yaml"),
+        )
+        result = sdkgen("fetch", "--update", "--fail-on", "breaking")
+        assert result.exit_code == 1
+        assert "client.v2_default.ping: operation removed: GET /ping" in result.output
+        assert "ERROR SDK023" in result.output and pyproject.read_bytes() == before
+        text = yaml.safe_dump(grown, sort_keys=False).encode()
+        server.script("GET", "/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
+        result = sdkgen("fetch", "--update", "--fail-on", "breaking")
+        assert result.exit_code == 0, result.output
+        assert "client.v2_default.extra: operation added: GET /extra" in result.output
+        new_pin = hashlib.sha256(text).hexdigest()
+        # only the second table's pin line changed
+        assert pyproject.read_text(encoding="utf-8") == before.decode().replace(
+            pins["shop_v2.yaml"], new_pin
+        )
+        assert (tmp_path / "specs" / "shop_v2.yaml").read_bytes() == text
+        assert sdkgen("generate", "--check", "-q").exit_code == 1  # the client is now out of date
+        result = sdkgen("fetch", "--url", server.url("/shop_v2.yaml"))
+        assert result.exit_code == 2
+        assert "--url is one document's" in result.output
