@@ -419,7 +419,7 @@ def test_the_list_form_of_the_configuration(
         assert re.search(rf"{verb} \S*shop_v1.yaml, \S*shop_v2.yaml, \S*keys.yaml", result.output)
     result = sdkgen("fetch")
     assert result.exit_code == 2
-    assert "fetch does not handle a `documents` list yet" in result.output
+    assert "fetch needs a spec-url in [[tool.sdkgen.documents]]" in result.output
     # a document that is not its pin is refused
     (tmp_path / "shop_v1.yaml").write_text(
         (tmp_path / "shop_v1.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
