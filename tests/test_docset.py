@@ -805,3 +805,40 @@ def test_fetch_checks_and_repins_each_document(
         result = sdkgen("fetch", "--url", server.url("/shop_v2.yaml"))
         assert result.exit_code == 2
         assert "--url is one document's" in result.output
+
+
+def test_hostile_servers_titles_and_file_names_stay_data(tmp_path: Path) -> None:
+    evil = 'https://evil.test/"""); import os; os.system("x") #\'\\'
+    first = shop_v1()
+    first["servers"] = [{"url": evil}]
+    first["info"]["title"] = 'Shop """ \\ \x00 {{ 7*7 }}'
+    specs = [
+        write_spec(tmp_path, first, 'we\'ird "name".yaml'),
+        write_spec(tmp_path, shop_v2(), "b`|c.yaml"),
+    ]
+    out = tmp_path / "out"
+    result = run_cli(
+        "generate", *map(str, specs), "-o", str(out), "--package-name", "hostile", "-q"
+    )
+    assert result.exit_code == 0, result.output
+    for path in (out / "hostile").glob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    import tomllib
+
+    project = tomllib.loads((out / "pyproject.toml").read_text(encoding="utf-8"))
+    files = [d["file"] for d in project["tool"]["sdkgen"]["spec-documents"]]
+    assert files == ['we\'ird "name".yaml', "b`|c.yaml"]
+    loading = importer()
+    hostile = next(loading)(out, "hostile")
+    try:
+        assert hostile.__spec_documents__ == files
+        seen, handler = recording()
+        transport = httpx.MockTransport(handler)
+        with hostile.Client(username="u", password="p", transport=transport) as client:
+            group = next(
+                name for name in vars(client) if name.endswith("_items") and name.startswith("we")
+            )
+            getattr(client, group).get_item(id="1")
+    finally:
+        next(loading, None)
+    assert seen[0].url.host == "evil.test"  # the URL is data: httpx parses it, nothing runs
