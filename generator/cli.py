@@ -37,6 +37,10 @@ CHECK_PACKAGES = ("openapi_spec_validator", "openapi_schema_validator", "jsonsch
 
 
 def common_options(command: F) -> F:
+    return _options(command, click.argument("spec", required=False))
+
+
+def _options(command: F, argument: Callable[[Any], Any]) -> F:
     options = [
         click.option(
             "--format",
@@ -56,7 +60,7 @@ def common_options(command: F) -> F:
             help="An OpenAPI Overlay 1.0 file to apply (repeatable; after [tool.sdkgen] overlays).",
         ),
         allow_url_option(),
-        click.argument("spec", required=False),
+        argument,
     ]
     for option in reversed(options):
         command = option(command)
@@ -89,8 +93,13 @@ def main() -> None:
     """Generate a typed Python client from an OpenAPI 3.0 document."""
 
 
+def specs_options(command: F) -> F:
+    """`generate`'s options: SPEC... (several documents make one client)."""
+    return _options(command, click.argument("specs", nargs=-1))
+
+
 @main.command()
-@common_options
+@specs_options
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Directory of the generated project."
 )
@@ -104,6 +113,12 @@ def main() -> None:
 @click.option("--skip-validation", is_flag=True, help="Generate even if the document is invalid.")
 @click.option("--include-unused", is_flag=True, help="Also generate schemas no operation reaches.")
 @click.option("--package-version", help="The generated package's version (default: see README).")
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    help="Several SPECs: the group prefix of each, in order (default: from the file names).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write sdkgen's cache.")
 @click.option(
     "--discard-edits",
@@ -120,7 +135,8 @@ def main() -> None:
 @handles_errors
 def generate(
     *,
-    spec: str | None,
+    specs: tuple[str, ...],
+    prefixes: tuple[str, ...],
     overlays: tuple[str, ...],
     output: Path | None,
     package_name: str | None,
@@ -136,7 +152,17 @@ def generate(
     reporter: Reporter,
     **_: Any,
 ) -> None:
-    """Generate the client for SPEC (default: the job in [tool.sdkgen])."""
+    """Generate the client for SPEC (default: the job in [tool.sdkgen]); several SPECs (or a
+    `documents` list in [tool.sdkgen]) make one client."""
+    arguments = dict(locals())  # docset.generate takes the same arguments
+    if docset_wanted(specs):
+        from generator import docset
+
+        docset.generate(**{k: v for k, v in arguments.items() if k != "_"})
+        return
+    if prefixes:
+        raise click.UsageError("--prefix names the group prefix of each of several SPECs")
+    spec = specs[0] if specs else None
     cache = Cache(None if no_cache else default_root())
     settings, document = prepare(spec, overlays, reporter, allow_urls=allow_urls)
     checked = start_checks(document, validation=not skip_validation, cache=cache)
@@ -171,6 +197,11 @@ def generate(
         result,
         failed=False,
     )
+
+
+def docset_wanted(specs: tuple[str, ...]) -> bool:
+    """Several SPECs, or none and a `documents` list in [tool.sdkgen]."""
+    return len(specs) > 1 or (not specs and bool(config.read(Path.cwd()).documents))
 
 
 def unacceptable(document: load.Document, reporter: Reporter, skip_validation: bool) -> str:
@@ -259,6 +290,11 @@ def validate_command(
     **_: Any,
 ) -> None:
     """Validate SPEC (default: the job in [tool.sdkgen]) and lint it."""
+    if spec is None and docset_wanted(()):
+        from generator import docset
+
+        docset.report_checks(overlays, allow_urls, reporter, validation=True, verb="validated")
+        return
     document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
     report_checks(document, reporter, validation=True, verb="validated")
 
@@ -275,6 +311,11 @@ def lint_command(
     **_: Any,
 ) -> None:
     """Report the quirks of SPEC (default: the job in [tool.sdkgen]) without validating it."""
+    if spec is None and docset_wanted(()):
+        from generator import docset
+
+        docset.report_checks(overlays, allow_urls, reporter, validation=False, verb="linted")
+        return
     document = prepare(spec, overlays, reporter, allow_urls=allow_urls)[1]
     report_checks(document, reporter, validation=False, verb="linted")
 
@@ -338,6 +379,7 @@ def with_overlays(
 @main.command(name="diff")
 @click.argument("old")
 @click.argument("new")
+@click.argument("more", nargs=-1)
 @click.option(
     "--overlay",
     "overlays",
@@ -358,19 +400,30 @@ def diff_command(
     *,
     old: str,
     new: str,
+    more: tuple[str, ...],
     overlays: tuple[str, ...],
     fail_on: str | None,
     allow_urls: tuple[str, ...],
     reporter: Reporter,
     **_: Any,
 ) -> None:
-    """Compare OLD and NEW (paths or URLs) at the level of the generated client."""
+    """Compare OLD and NEW (paths or URLs) at the level of the generated client; more pairs
+    (OLD NEW OLD NEW...) compare the clients made of several documents."""
     from generator import diff as api_diff
 
-    apis = [
-        api_of(prepare(spec, overlays, reporter, use_config=True, allow_urls=allow_urls))
-        for spec in (old, new)
-    ]
+    if more:
+        if len(more) % 2:
+            raise click.UsageError("documents of a set are compared in pairs: OLD NEW [OLD NEW]...")
+        from generator import docset
+
+        names = (old, new, *more)
+        pairs = list(zip(names[::2], names[1::2], strict=True))
+        apis = list(docset.diff_apis(pairs, overlays, allow_urls, reporter))
+    else:
+        apis = [
+            api_of(prepare(spec, overlays, reporter, use_config=True, allow_urls=allow_urls))
+            for spec in (old, new)
+        ]
     changes = api_diff.diff(*apis)
     click.echo(render_diff(changes, reporter.fmt, apis[0], apis[1]))
     for d in reporter.diagnostics:
@@ -395,6 +448,11 @@ def fetch_command(
     """Download the configured spec, check it against the pin; with --update, re-pin it."""
     settings = config.read(Path.cwd())
     source = url or settings.spec_url
+    if settings.documents:
+        from generator import docset
+
+        docset.fetch(update=update, url=url, fail_on=fail_on, reporter=reporter)
+        return
     if not settings.spec or not source:
         raise click.UsageError("fetch needs `spec` and `spec-url` (or --url) in [tool.sdkgen]")
     raw = load.read_bytes(source)

@@ -18,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,9 +30,21 @@ from generator.diagnostics import Fatal, error
 
 KEYS = frozenset(
     {"spec", "spec-url", "spec-sha256", "mirrors", "output", "package-name", "env-prefix"}
-    | {"overlays", "silence", "formatter", "allow-urls"}
+    | {"overlays", "silence", "formatter", "allow-urls", "documents"}
 )
+DOCUMENT_KEYS = frozenset({"spec", "spec-url", "spec-sha256", "overlays", "prefix"})
 FORMATTERS = ("ruff", "black")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """One document of a set (`[[tool.sdkgen.documents]]`)."""
+
+    spec: str
+    spec_url: str = ""
+    spec_sha256: str = ""
+    overlays: tuple[str, ...] = ()
+    prefix: str = ""  # "" : derived from the file name (see generator.docset)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -49,6 +61,7 @@ class Config:
     silence: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> reason
     formatter: str = "ruff"  # or "black" (format.black_format)
     allow_urls: tuple[str, ...] = ()
+    documents: tuple[Entry, ...] = ()  # several documents, one client
 
 
 STRINGS = ("spec", "spec-url", "spec-sha256", "output", "package-name", "env-prefix")
@@ -82,9 +95,8 @@ def read(root: Path) -> Config:
         isinstance(reason, str) and reason.strip() for reason in silence.values()
     ):
         raise refuse("silence must map each diagnostic code to the reason it is silenced")
-    pin = table.get("spec-sha256", "").lower()
-    if pin and not re.fullmatch(r"[0-9a-f]{64}", pin):
-        raise refuse(f"spec-sha256 must be 64 hexadecimal digits, not {pin!r}")
+    pin = _pin(table.get("spec-sha256", ""), refuse)
+    documents = _documents(table, refuse)
     formatter = table.get("formatter", "ruff")
     if formatter not in FORMATTERS:
         raise refuse(f"formatter must be one of {', '.join(FORMATTERS)}, not {formatter!r}")
@@ -101,7 +113,52 @@ def read(root: Path) -> Config:
         silence=dict(silence),
         formatter=formatter,
         allow_urls=allow_urls,
+        documents=documents,
     )
+
+
+def _pin(value: str, refuse: Callable[[str], Fatal]) -> str:
+    pin = value.lower()
+    if pin and not re.fullmatch(r"[0-9a-f]{64}", pin):
+        raise refuse(f"spec-sha256 must be 64 hexadecimal digits, not {pin!r}")
+    return pin
+
+
+def _documents(table: dict[str, Any], refuse: Callable[[str], Fatal]) -> tuple[Entry, ...]:
+    """`[[tool.sdkgen.documents]]`: each table's keys and types checked like the top level's;
+    the top-level spec keys and overlays are refused beside it (which would they apply to?)."""
+    raw = table.get("documents")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw or not all(isinstance(d, dict) for d in raw):
+        raise refuse("documents must be a non-empty list of tables ([[tool.sdkgen.documents]])")
+    both = sorted({"spec", "spec-url", "spec-sha256", "overlays"} & set(table))
+    if both:
+        raise refuse(f"{', '.join(both)} and documents exclude each other: set them per document")
+    entries = []
+    for index, entry in enumerate(raw):
+        where = f"documents[{index}]"
+        unknown = sorted(set(entry) - DOCUMENT_KEYS)
+        if unknown:
+            raise refuse(f"unknown keys in {where}: {', '.join(unknown)}")
+        strings = ("spec", "spec-url", "spec-sha256", "prefix")
+        if not all(isinstance(entry.get(key, ""), str) for key in strings):
+            raise refuse(f"{where}: {', '.join(strings)} must be strings")
+        overlays = entry.get("overlays", [])
+        if not isinstance(overlays, list) or not all(isinstance(o, str) for o in overlays):
+            raise refuse(f"{where}: overlays must be a list of strings")
+        if not entry.get("spec"):
+            raise refuse(f"{where} has no spec")
+        entries.append(
+            Entry(
+                spec=entry["spec"],
+                spec_url=entry.get("spec-url", ""),
+                spec_sha256=_pin(entry.get("spec-sha256", ""), refuse),
+                overlays=tuple(overlays),
+                prefix=entry.get("prefix", ""),
+            )
+        )
+    return tuple(entries)
 
 
 def _shape_problem(table: dict[str, Any]) -> str:
@@ -215,6 +272,24 @@ def repin(pyproject: Path, sha256: str, url: str | None) -> None:
     body = _set_key(table.group(1), "spec-sha256", sha256, pyproject)
     if url is not None:
         body = _set_key(body, "spec-url", url, pyproject)
+    save(pyproject, (text[: table.start(1)] + body + text[table.end(1) :]).encode("utf-8"))
+
+
+_DOCUMENT = re.compile(
+    r"^\[\[tool\.sdkgen\.documents\]\][ \t]*(?:#[^\n]*)?$(.*?)(?=^\[|\Z)", re.MULTILINE | re.DOTALL
+)
+
+
+def repin_document(pyproject: Path, index: int, sha256: str) -> None:
+    """Set `spec-sha256` of the `index`th `[[tool.sdkgen.documents]]` table, editing that line
+    only."""
+    text = pyproject.read_text(encoding="utf-8")
+    tables = list(_DOCUMENT.finditer(text))
+    if index >= len(tables):
+        message = f"no [[tool.sdkgen.documents]] table number {index + 1} to re-pin"
+        raise Fatal([error("SDK020", "#", message, str(pyproject))])
+    table = tables[index]
+    body = _set_key(table.group(1), "spec-sha256", sha256, pyproject)
     save(pyproject, (text[: table.start(1)] + body + text[table.end(1) :]).encode("utf-8"))
 
 

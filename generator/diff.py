@@ -55,6 +55,11 @@ def _api_level(old: ir.Api, new: ir.Api) -> Iterator[Change]:
         yield Change("major", "auth", f"auth changed from {_auth(old)} to {_auth(new)}")
     if old.base_url != new.base_url:
         yield Change("major", "base_url", f"default base URL {old.base_url!r} -> {new.base_url!r}")
+    servers = {g.document: g.base_url for g in old.groups if g.document}
+    for doc, url in sorted({g.document: g.base_url for g in new.groups if g.document}.items()):
+        if doc in servers and servers[doc] != url:
+            message = f"server of the {doc!r} document {servers[doc]!r} -> {url!r}"
+            yield Change("major", "base_url", message)
 
 
 def _auth(api: ir.Api) -> str:
@@ -65,8 +70,9 @@ def _auth(api: ir.Api) -> str:
     return shown if args in (["api_key"], []) else f"{shown} ({', '.join(args)})"
 
 
-def _ops(api: ir.Api) -> dict[tuple[str, str], tuple[ir.Group, ir.Operation]]:
-    return {(op.method, op.path): (g, op) for g in api.groups for op in g.operations}
+def _ops(api: ir.Api) -> dict[tuple[str, str, str], tuple[ir.Group, ir.Operation]]:
+    """Operations by method and path (and document, when several make the client)."""
+    return {(op.method, op.path, g.document): (g, op) for g in api.groups for op in g.operations}
 
 
 def _operations(old: ir.Api, new: ir.Api) -> Iterator[Change]:

@@ -220,6 +220,10 @@ class Group:
     raw_class_name: str  # the group's `with_raw_response` view
     async_raw_class_name: str
     operations: tuple[Operation, ...]
+    # The server of the group's own document when several documents make one client
+    # (`generator.merge`); "" (one document): the client's base URL.
+    base_url: str = ""
+    document: str = ""  # the prefix of the group's document among several; "" for one
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

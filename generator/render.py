@@ -26,12 +26,13 @@ import jinja2
 from generator import ir, templates_dir
 
 RUNTIME_FILES = ("_models.py", "_runtime.py", "_waiters.py", "_wire.py", "errors.py")
+SERVERS_FILE = "_servers.py"  # only in a client made of several documents (`generator.merge`)
 
 
 def runtime_paths(package_name: str, layout: str) -> set[PurePosixPath]:
     """Where the static runtime files land: they are copied, not formatted again."""
     base = PurePosixPath(package_name) if layout == "project" else PurePosixPath()
-    return {base / name for name in RUNTIME_FILES}
+    return {base / name for name in (*RUNTIME_FILES, SERVERS_FILE)}
 
 
 # --- escaping: the security boundary between an untrusted spec and generated code -------------
@@ -520,9 +521,12 @@ def render(
     version: str | None = None,
     layout: str = "project",
     cache_root: Path | None = None,
+    documents: tuple[dict[str, Any], ...] = (),
 ) -> dict[PurePosixPath, str]:
     """Every file of the generated project (`layout="project"`: pyproject.toml, README.md,
-    tests/ and the package) or of the package alone (`layout="package"`, for vendoring)."""
+    tests/ and the package) or of the package alone (`layout="package"`, for vendoring).
+    `documents`: the provenance of each document when several make the client (file, prefix,
+    sha256, overlays); `spec_sha256` is then the set's digest."""
     env = _environment(cache_root)
     _OPERATIONS.clear()  # this API's operations only: nothing kept alive from an earlier one
     context = {
@@ -531,6 +535,7 @@ def render(
         "spec_sha256": spec_sha256,
         "overlays": overlays,
         "spec_files": spec_files,
+        "documents": documents,
         "version": version or package_version(api.spec_version, generator_version),
         "distribution": distribution_name(api.package_name),
         "client_imports": client_imports(api),
@@ -556,6 +561,9 @@ def render(
     runtime = templates_dir() / "runtime"
     for name in RUNTIME_FILES:
         files[PurePosixPath(api.package_name, name)] = (runtime / name).read_text(encoding="utf-8")
+    if any(g.base_url for g in api.groups):
+        text = (runtime / SERVERS_FILE).read_text(encoding="utf-8")
+        files[PurePosixPath(api.package_name, SERVERS_FILE)] = text
     files[PurePosixPath(api.package_name, "py.typed")] = ""
     if layout == "package":  # the package's own files, at the top of the output
         package = PurePosixPath(api.package_name)

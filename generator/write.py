@@ -54,7 +54,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest(files: dict[PurePosixPath, str], **provenance: str) -> str:
+def manifest(files: dict[PurePosixPath, str], **provenance: object) -> str:
     """The manifest of `files` (the manifest itself not among them), with the provenance."""
     digests = {str(path): sha256(text.encode("utf-8")) for path, text in sorted(files.items())}
     body = {"format": FORMAT, "generator": "sdkgen", **provenance, "files": digests}
