@@ -1,0 +1,146 @@
+"""String formats: RFC 3339 dates and date-times read into `datetime` values and written back,
+and the typed arguments (`uuid.UUID`, `bytes`) written as the strings the document describes.
+
+Static, like `_runtime.py`: copied unchanged into every generated package. `_models.py` builds
+its `DATE`/`DATE_TIME` converters on `parse_date`/`parse_date_time`; `_models.dump` and
+`_wire.dump` write values with `as_text`.
+
+Reading follows RFC 3339 section 5.6 exactly (the `full-date` and `date-time` productions),
+not `datetime.fromisoformat`, which accepts much more on Python 3.11+ (`20200101`, a space for
+`T`, a missing offset, `+0100`, week dates) and much less on 3.10 (no `Z`, no 1-5 or 7+
+fractional digits):
+- `T` and `Z` may be lower case (the RFC's note); any number of fractional digits, of which
+  Python keeps 6 (microseconds, truncated); an offset is required (`Z` or `+hh:mm`/`-hh:mm`,
+  `-00:00` read as UTC); only ASCII digits.
+- A leap second (`23:59:60Z`, or the same instant at any offset) reads as `23:59:59.999999`,
+  since `datetime` has no second 60; elsewhere second 60 is refused, as are dates that do not
+  exist (`2021-02-29`) and the year 0000, which `datetime` cannot hold.
+A date-time keeps the text it was read from (`DateTime`, a `datetime.datetime` subclass), so
+writing it back gives the server's own string: `Z` or `+00:00`, every fractional digit. Any
+value computed from it (`+ timedelta`, `.replace()`, `.astimezone(other)`, a copy made by
+`datetime.datetime(...)`) is a new value and is written canonically: `YYYY-MM-DDTHH:MM:SS`,
+`.ffffff` when there are microseconds, then `Z` for UTC or `+hh:mm`. A naive datetime (no
+`tzinfo`) is refused with `ValueError`: RFC 3339 requires an offset, and guessing one would
+send another instant than the caller meant.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import re
+import uuid
+from typing import Any, Final
+
+# `\d` alone would accept any Unicode digit ("١٢"); re.ASCII keeps to 0-9.
+_FULL_DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_DATE_TIME: Final = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))",
+    re.ASCII,
+)
+UTC: Final = datetime.timezone.utc
+_ZONES: dict[int, datetime.timezone] = {0: UTC}  # offset in minutes -> its timezone
+
+
+class DateTime(datetime.datetime):
+    """A `datetime.datetime` read from a response: it remembers the exact text it was read
+    from (`rfc3339`), which is what `to_dict()` and requests write back. It compares, hashes
+    and computes like any `datetime.datetime`; values computed from it are plain ones."""
+
+    __slots__ = ("rfc3339",)
+    rfc3339: str
+
+    def __repr__(self) -> str:  # reads as the datetime it is
+        text = datetime.datetime.__repr__(self)
+        return "datetime.datetime" + text[text.index("(") :]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # copies and pickles keep the text
+        text = getattr(self, "rfc3339", None)
+        return super().__reduce_ex__(protocol) if text is None else (parse_date_time, (text,))
+
+
+def _zone(minutes: int) -> datetime.timezone:
+    zone = _ZONES.get(minutes)
+    if zone is None:
+        zone = _ZONES[minutes] = datetime.timezone(datetime.timedelta(minutes=minutes))
+    return zone
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """An RFC 3339 `full-date` (`2024-02-29`), or None when `text` is not one."""
+    match = _FULL_DATE.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # month 13, February 30, year 0
+        return None
+
+
+def parse_date_time(text: str) -> DateTime | None:
+    """An RFC 3339 `date-time` (`2024-02-29T12:30:00.5+01:00`), or None when `text` is not
+    one (see the module docstring for the grammar's corners)."""
+    match = _DATE_TIME.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign, off_h, off_m = match.groups()
+    offset = 0
+    if sign is not None:
+        if int(off_h) > 23 or int(off_m) > 59:
+            return None
+        offset = int(off_h) * 60 + int(off_m)
+        offset = -offset if sign == "-" else offset
+    seconds = int(second)
+    micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    if seconds == 60:  # a leap second: only in the last minute of a UTC day
+        if (int(hour) * 60 + int(minute) - offset) % 1440 != 1439:
+            return None
+        seconds, micro = 59, 999999
+    try:
+        value = DateTime(
+            int(year), int(month), int(day), int(hour), int(minute), seconds, micro, _zone(offset)
+        )
+    except ValueError:  # a date that does not exist, hour 24, minute 60, year 0
+        return None
+    value.rfc3339 = text
+    return value
+
+
+def date_time_text(value: datetime.datetime) -> str:
+    """`value` as an RFC 3339 `date-time`: the text it was read from, else canonical."""
+    text = getattr(value, "rfc3339", None)
+    if text is not None:
+        return text  # type: ignore[no-any-return]
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError(
+            f"{value!r} has no time zone: RFC 3339 needs an offset "
+            "(say tzinfo=datetime.timezone.utc)"
+        )
+    if offset % datetime.timedelta(minutes=1):  # +hh:mm cannot say it: send the UTC instant
+        value, offset = value.astimezone(UTC), datetime.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    base = value.replace(tzinfo=None).isoformat()
+    if not minutes:
+        return base + "Z"
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{base}{sign}{hours:02d}:{rest:02d}"
+
+
+# What `as_text` writes: dates and date-times per RFC 3339, UUIDs in their canonical form.
+TEXT_TYPES: Final = (datetime.date, uuid.UUID)
+
+
+def as_text(value: datetime.date | uuid.UUID) -> str:
+    """A value of `TEXT_TYPES` as the string a JSON document or a parameter carries."""
+    if isinstance(value, datetime.datetime):
+        return date_time_text(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def base64_text(value: bytes | bytearray | memoryview) -> str:
+    """`format: byte`: base64 with the standard alphabet and padding (RFC 4648 section 4)."""
+    return base64.b64encode(value).decode("ascii")
