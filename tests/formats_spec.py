@@ -86,6 +86,7 @@ def spec() -> dict[str, Any]:
         {"name": "ids", "in": "query", "schema": {"type": "array", "items": UUID}},
         {"name": "X-Stamp", "in": "header", "schema": DATE_TIME},
         {"name": "token", "in": "query", "schema": BYTE},
+        {"name": "q", "in": "query", "schema": {"type": "string"}},
     ]
     body = {
         "type": "object",
