@@ -29,15 +29,22 @@ from __future__ import annotations
 import base64
 import datetime
 import re
+import sys
 import uuid
 from typing import Any, Final
 
-# `\d` alone would accept any Unicode digit ("١٢"); re.ASCII keeps to 0-9.
-_FULL_DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+# The grammar of RFC 3339 section 5.6 (`\d` alone would accept any Unicode digit: re.ASCII
+# keeps to 0-9). What a regular expression cannot say, the datetime constructor checks (the
+# days of each month, year 0) and so does `_parse` (where a leap second may fall).
+_FULL_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATE_TIME: Final = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))",
+    r"\d{4}-\d{2}-\d{2}[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|(60))(\.\d+)?"
+    r"(?:([Zz])|([+-])(?:[01]\d|2[0-3]):[0-5]\d)",
     re.ASCII,
 )
+# From 3.11, `fromisoformat` reads every string the expression accepts, as RFC 3339 means it,
+# but a `z` and a leap second (it refuses both), in a tenth of the time `_parse` takes.
+_FROMISOFORMAT: Final = sys.version_info >= (3, 11)
 UTC: Final = datetime.timezone.utc
 _ZONES: dict[int, datetime.timezone] = {0: UTC}  # offset in minutes -> its timezone
 
@@ -68,11 +75,10 @@ def _zone(minutes: int) -> datetime.timezone:
 
 def parse_date(text: str) -> datetime.date | None:
     """An RFC 3339 `full-date` (`2024-02-29`), or None when `text` is not one."""
-    match = _FULL_DATE.fullmatch(text)
-    if match is None:
+    if _FULL_DATE.fullmatch(text) is None:
         return None
     try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        return datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
     except ValueError:  # month 13, February 30, year 0
         return None
 
@@ -83,27 +89,38 @@ def parse_date_time(text: str) -> DateTime | None:
     match = _DATE_TIME.fullmatch(text)
     if match is None:
         return None
-    year, month, day, hour, minute, second, fraction, sign, off_h, off_m = match.groups()
-    offset = 0
-    if sign is not None:
-        if int(off_h) > 23 or int(off_m) > 59:
+    leap, fraction, zulu, sign = match.groups()
+    value: DateTime | None
+    if _FROMISOFORMAT and leap is None and zulu != "z":
+        try:
+            value = DateTime.fromisoformat(text)
+        except ValueError:  # a date that does not exist, year 0
             return None
-        offset = int(off_h) * 60 + int(off_m)
-        offset = -offset if sign == "-" else offset
-    seconds = int(second)
-    micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
-    if seconds == 60:  # a leap second: only in the last minute of a UTC day
-        if (int(hour) * 60 + int(minute) - offset) % 1440 != 1439:
+    else:
+        value = _parse(text, leap is not None, fraction, sign)
+        if value is None:
             return None
-        seconds, micro = 59, 999999
-    try:
-        value = DateTime(
-            int(year), int(month), int(day), int(hour), int(minute), seconds, micro, _zone(offset)
-        )
-    except ValueError:  # a date that does not exist, hour 24, minute 60, year 0
-        return None
     value.rfc3339 = text
     return value
+
+
+def _parse(text: str, leap: bool, fraction: str | None, sign: str | None) -> DateTime | None:
+    """`parse_date_time` in Python, for what `fromisoformat` cannot read (before 3.11: all)."""
+    offset = 0
+    if sign is not None:  # the text ends with `+hh:mm` or `-hh:mm`
+        offset = int(text[-5:-3]) * 60 + int(text[-2:])
+        offset = -offset if sign == "-" else offset
+    hour, minute, seconds = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    micro = int(fraction[1:7].ljust(6, "0")) if fraction else 0
+    if leap:  # second 60: only in the last minute of a UTC day
+        if (hour * 60 + minute - offset) % 1440 != 1439:
+            return None
+        seconds, micro = 59, 999999
+    day = (int(text[0:4]), int(text[5:7]), int(text[8:10]))
+    try:
+        return DateTime(*day, hour, minute, seconds, micro, _zone(offset))
+    except ValueError:  # a date that does not exist, year 0
+        return None
 
 
 def date_time_text(value: datetime.datetime) -> str:
