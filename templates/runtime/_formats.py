@@ -77,8 +77,8 @@ def parse_date(text: str) -> datetime.date | None:
     """An RFC 3339 `full-date` (`2024-02-29`), or None when `text` is not one."""
     if _FULL_DATE.fullmatch(text) is None:
         return None
-    try:
-        return datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+    try:  # `YYYY-MM-DD` is the one form fromisoformat reads on every Python version
+        return datetime.date.fromisoformat(text)
     except ValueError:  # month 13, February 30, year 0
         return None
 
