@@ -121,6 +121,23 @@ def spec() -> dict[str, Any]:
                     "responses": _ok({"type": "array", "items": DATE_TIME}),
                 }
             },
+            "/batch": {  # a required argument holding models with date fields
+                "put": {
+                    "operationId": "putBatch",
+                    "tags": ["events"],
+                    "requestBody": {
+                        "required": True,
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["events"],
+                                "properties": {"events": {"type": "array", "items": _ref("Event")}},
+                            }
+                        ),
+                    },
+                    "responses": {"204": {"description": "stored"}},
+                }
+            },
             "/signup": {
                 "post": {
                     "operationId": "signup",

@@ -11,6 +11,8 @@ import copy
 import datetime
 import json
 import pickle
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -406,6 +408,17 @@ def test_the_generated_package_passes_mypy_strict(
     )
     checked = mypy_strict([tmp_path / "out" / "fmt", tmp_path / "out" / "use_fmt"])
     assert checked.returncode == 0, checked.output[-3000:]
+    # the generated smoke test builds `models.Event(at=datetime.datetime(...), ...)` for put_batch
+    smoke_test = (tmp_path / "out" / "tests" / "test_smoke.py").read_text(encoding="utf-8")
+    assert "import datetime" in smoke_test and "day=datetime.date(2024, 1, 31)" in smoke_test
+    smoke = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider", "tests"],
+        cwd=tmp_path / "out",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert smoke.returncode == 0, smoke.stdout + smoke.stderr
 
 
 # --- sdkgen diff ------------------------------------------------------------------------------
