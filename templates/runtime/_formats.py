@@ -6,9 +6,10 @@ its `DATE`/`DATE_TIME` converters on `parse_date`/`parse_date_time`; `_models.du
 `_wire.dump` write values with `as_text`.
 
 Reading follows RFC 3339 section 5.6 exactly (the `full-date` and `date-time` productions),
-not `datetime.fromisoformat`, which accepts much more on Python 3.11+ (`20200101`, a space for
-`T`, a missing offset, `+0100`, week dates) and much less on 3.10 (no `Z`, no 1-5 or 7+
-fractional digits):
+checked by a regular expression before anything is built: `datetime.fromisoformat` alone
+accepts much more on Python 3.11+ (`20200101`, a space for `T`, a missing offset, `+0100`,
+week dates) and much less on 3.10 (no `Z`, no 1-5 or 7+ fractional digits), so it only builds
+values the expression accepted, on 3.11+, and `_parse` builds the rest:
 - `T` and `Z` may be lower case (the RFC's note); any number of fractional digits, of which
   Python keeps 6 (microseconds, truncated); an offset is required (`Z` or `+hh:mm`/`-hh:mm`,
   `-00:00` read as UTC); only ASCII digits.
@@ -125,9 +126,9 @@ def _parse(text: str, leap: bool, fraction: str | None, sign: str | None) -> Dat
 
 def date_time_text(value: datetime.datetime) -> str:
     """`value` as an RFC 3339 `date-time`: the text it was read from, else canonical."""
-    text = getattr(value, "rfc3339", None)
+    text: str | None = getattr(value, "rfc3339", None)
     if text is not None:
-        return text  # type: ignore[no-any-return]
+        return text
     offset = value.utcoffset()
     if offset is None:
         raise ValueError(
