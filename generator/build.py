@@ -8,6 +8,7 @@ read by `generator.operations`; this module groups operations into resources, re
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from generator import extensions, ir, naming, operations, schemas
@@ -42,7 +43,7 @@ def build(
         schemes=reader.schemes,
         needs_credentials=reader.needs_credentials(),
         groups=groups,
-        models=tuple(sorted(builder.models.values(), key=lambda m: m.name)),
+        models=_with_directions(builder.models, groups),
         enums=tuple(sorted(builder.enums.values(), key=lambda e: e.name)),
     )
     return api, builder.diagnostics
@@ -168,6 +169,51 @@ class _Builder(schemas.SchemaTyper):
                 )
             )
         return url.rstrip("/")
+
+
+def _with_directions(
+    models: dict[str, ir.Model], groups: tuple[ir.Group, ...]
+) -> tuple[ir.Model, ...]:
+    """The models, sorted by name, each knowing whether requests, responses or both use it
+    (a model neither reaches, generated on request, counts as both)."""
+    ops = [op for group in groups for op in group.operations]
+    sent: list[ir.TypeRef] = [p.type for op in ops for p in op.params]
+    for op in ops:
+        if isinstance(op.body, ir.JsonBody):
+            sent += [f.type for f in op.body.fields]
+        elif isinstance(op.body, ir.WholeBody) and op.body.type is not None:
+            sent.append(op.body.type)
+    received = [op.response.type for op in ops if op.response.kind == "json"]
+    in_requests = _reached(sent, models, skip=lambda f: f.read_only)
+    in_responses = _reached(received, models, skip=lambda f: f.write_only)
+    result = []
+    for name in sorted(models):
+        used = (name in in_requests, name in in_responses)
+        requests, responses = used if any(used) else (True, True)
+        result.append(
+            dataclasses.replace(models[name], in_requests=requests, in_responses=responses)
+        )
+    return tuple(result)
+
+
+def _reached(
+    types: list[ir.TypeRef], models: dict[str, ir.Model], skip: Callable[[ir.Field], bool]
+) -> set[str]:
+    """Names of the models `types` reach, through fields not `skip`ped and through any type
+    that holds types (lists, maps, nullables, and whatever kinds the IR grows)."""
+    seen: set[str] = set()
+    stack: list[object] = list(types)
+    while stack:
+        t = stack.pop()
+        if isinstance(t, ir.ModelRef):
+            if t.name not in seen and t.name in models:
+                seen.add(t.name)
+                stack.extend(f.type for f in models[t.name].fields if not skip(f))
+        elif isinstance(t, tuple):
+            stack.extend(t)
+        elif dataclasses.is_dataclass(t) and not isinstance(t, type):
+            stack.extend(getattr(t, f.name) for f in dataclasses.fields(t))
+    return seen
 
 
 def _x_group(op: Schema) -> str:

@@ -8,10 +8,14 @@ enum members, documented defaults, auth and the default base URL.
 Classification, for code using the old client:
 - major (breaking): anything removed or renamed (an operation, a method, a parameter, a field, an
   enum member, a model class); a new required argument; an optional argument made required; a
-  changed type; a response field that became nullable; a changed auth scheme or base URL.
+  changed type (`str` -> `datetime.datetime` in a response or a model field: code reading or
+  building it as a string breaks); an argument that accepts less (`datetime.date | str` ->
+  `str`); a response field that became nullable or may now be UNSET; a model field the
+  constructor now requires (in a model callers build); a changed auth scheme or base URL.
 - minor: anything added that old code does not have to use (an operation, an optional argument,
   a response field, an enum value: enums are open, so old code keeps working); a required
-  argument made optional; a request field that became nullable.
+  argument made optional; a request field that became nullable; an argument that accepts more
+  (`str` -> `datetime.date | str`: every old call still type-checks and is sent the same).
 - patch: documentation-level changes (a documented default).
 The suggested bump is the highest level found ("none" when nothing changed).
 """
@@ -24,7 +28,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from generator import ir
-from generator.render import annotation
+from generator.render import annotation, arg_annotation, must_give
 
 Level = Literal["major", "minor", "patch"]
 _ORDER = {"none": 0, "patch": 1, "minor": 2, "major": 3}
@@ -166,16 +170,17 @@ def _types(
     what the caller builds (a new required field breaks the caller, a new null does not)."""
     old, new = apis
     seen: set[tuple[str, str]] = set()
-    stack = [(where, before, after)]
+    # `argument`: still the argument itself (or its items), not a field of a model it holds
+    stack = [(where, before, after, direction == "in")]
     while stack:
-        at, b, a = stack.pop()
+        at, b, a, argument = stack.pop()
         yield from _nullability(at, b, a, direction)
         b, a = _strip_null(b), _strip_null(a)
         if isinstance(b, ir.ListType) and isinstance(a, ir.ListType):
-            stack.append((f"{at}[]", b.item, a.item))
+            stack.append((f"{at}[]", b.item, a.item, argument))
             continue
         if isinstance(b, ir.MapType) and isinstance(a, ir.MapType):
-            stack.append((f"{at}[*]", b.value, a.value))
+            stack.append((f"{at}[*]", b.value, a.value, argument))
             continue
         b_model, a_model = _model_of(old, b), _model_of(new, a)
         if b_model is not None and a_model is not None:
@@ -183,11 +188,33 @@ def _types(
                 seen.add((b_model.name, a_model.name))
                 changes, pairs = _fields(at, b_model, a_model, direction)
                 yield from changes
-                stack.extend(pairs)
+                stack.extend((*pair, False) for pair in pairs)
+        elif argument and isinstance(b, ir.StrType) and isinstance(a, ir.StrType):
+            yield from _string_argument(at, b, a)
         elif _shape(b) != _shape(a):
-            yield Change("major", at, f"type {annotation(b)} -> {annotation(a)}")
+            yield Change("major", at, f"type {_shown(b)} -> {_shown(a)}")
         else:
             yield from _enum_members(old, new, at, b, a)
+
+
+def _string_argument(at: str, b: ir.StrType, a: ir.StrType) -> Iterator[Change]:
+    """A string argument whose format changed: it accepts `str` and maybe a typed value
+    (`datetime.date | str`); code passing either keeps working if the new one takes it too."""
+    before, after = arg_annotation(b), arg_annotation(a)
+    if before == after:
+        return
+    widened = set(before.split(" | ")) <= set(after.split(" | "))
+    message = f"type {_readable(before)} -> {_readable(after)}"
+    yield Change("minor" if widened else "major", at, message + (" (widened)" if widened else ""))
+
+
+def _shown(t: ir.TypeRef) -> str:
+    return _readable(annotation(t))
+
+
+def _readable(text: str) -> str:
+    """An annotation as users write it (the generated code imports `datetime as _dt`)."""
+    return text.replace("_dt.", "datetime.").replace("_uuid.", "uuid.")
 
 
 def _nullability(at: str, b: ir.TypeRef, a: ir.TypeRef, direction: str) -> Iterator[Change]:
@@ -235,8 +262,24 @@ def _fields(
         field_at = f"{at}.{old_field.py_name}"
         if old_field.py_name != new_field.py_name:
             changes.append(Change("major", field_at, f"field renamed to {new_field.py_name}"))
+        changes.extend(_given(field_at, (b, old_field), (a, new_field), direction))
         pairs.append((field_at, old_field.type, new_field.type))
     return changes, pairs
+
+
+def _given(
+    at: str, old: tuple[ir.Model, ir.Field], new: tuple[ir.Model, ir.Field], direction: str
+) -> Iterator[Change]:
+    """A field the constructor now requires, or no longer does (`required`, `readOnly`,
+    `writeOnly`, or the ways the model travels changed): its annotation gains or loses
+    `| Unset`. Code building the model breaks when it became required; code reading it
+    breaks when it may now be missing."""
+    was, now = must_give(*old), must_give(*new)
+    if was == now:
+        return
+    breaking = now if direction == "in" else not now
+    message = "field now required" if now else "field now optional (may be UNSET)"
+    yield Change("major" if breaking else "minor", at, message)
 
 
 def _model_of(api: ir.Api, t: ir.TypeRef) -> ir.Model | None:

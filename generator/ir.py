@@ -91,14 +91,24 @@ class Field:
     description: str
     deprecated: bool
     default: str | None  # repr() of the spec's default, documented and never sent
+    # `readOnly`: sent by the server only (never an argument); `writeOnly`: sent by the
+    # client only (never expected in a response). `required` is the schema's own.
+    read_only: bool = False
+    write_only: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Model:
+    """A dataclass. `in_requests`/`in_responses`: which way operations use it (both when
+    neither, as for unused schemas generated on request); they decide which `required`
+    fields the constructor requires (see `generator.render.must_give`)."""
+
     name: str
     description: str
     fields: tuple[Field, ...]
     pointer: str
+    in_requests: bool = True
+    in_responses: bool = True
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -36,6 +36,9 @@ T = TypeVar("T")
 _CLIENT_MEMBERS = frozenset({"close", "base_url", "with_raw_response"})
 # Documentation only: two definitions differing in these are still one class.
 _DOC_FIELDS = frozenset({"description", "pointer", "deprecated", "default", "summary"})
+# Which way a model travels is not what it is: a shared class travels every way any of its
+# documents sends or receives it.
+_USE_FIELDS = frozenset({"in_requests", "in_responses"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class _Classes:
         renamed = 0
         for n in sorted(own):
             if n in same:
+                self._travels_also(same[n], own[n])
                 continue
             if self.scope.is_free(n):
                 rename[n] = self.scope.claim(n)
@@ -149,6 +153,15 @@ class _Classes:
                 self.kept[rename[n]] = dataclasses.replace(rewrite(own[n], rename), name=rename[n])
                 self.aliases.setdefault(n, []).append(rename[n])
         return rename, len(same), renamed
+
+    def _travels_also(self, name: str, other: ir.Model | ir.Enum) -> None:
+        kept = self.kept[name]
+        if isinstance(kept, ir.Model) and isinstance(other, ir.Model):
+            self.kept[name] = dataclasses.replace(
+                kept,
+                in_requests=kept.in_requests or other.in_requests,
+                in_responses=kept.in_responses or other.in_responses,
+            )
 
     def _same(self, own: Mapping[str, ir.Model | ir.Enum]) -> dict[str, str]:
         """The classes of `own` that an earlier document has, and their final names: for each
@@ -173,7 +186,7 @@ class _Classes:
 def _shape(definition: ir.Model | ir.Enum, mapping: Mapping[str, str]) -> Any:
     """What makes two definitions one class: everything but their documentation."""
     anonymous = dataclasses.replace(definition, name="")  # its name is what is being decided
-    return _walk(rewrite(anonymous, mapping), lambda f: f not in _DOC_FIELDS)
+    return _walk(rewrite(anonymous, mapping), lambda f: f not in _DOC_FIELDS | _USE_FIELDS)
 
 
 def _walk(value: Any, keep: Callable[[str], bool]) -> Any:

@@ -224,7 +224,11 @@ class OperationReader:
         schema, resolved_at = self.b.resolve(schema_raw, schema_at)
         if media is not None and self.b.is_field_body(schema):
             props, _ = self.b.object_parts(schema, resolved_at)
-            return [naming.snake(wire, "field") for wire, _, _ in props]
+            return [
+                naming.snake(wire, "field")
+                for wire, sub, _ in props
+                if not self.b.is_read_only(sub)
+            ]
         return ["body"]
 
     def _body(
@@ -255,7 +259,9 @@ class OperationReader:
             def rename(base: str) -> str:
                 return names.get(("body", base), base)
 
-            fields = self.b.fields(schema, resolved_at, context + "Body", scope, rename)
+            fields = self.b.fields(
+                schema, resolved_at, context + "Body", scope, rename, request_only=True
+            )
             return ir.JsonBody(fields, required, description, _sent_type(media))
         body_type = self.b.type_of(schema_raw, schema_at, (context + "Body",))
         return ir.WholeBody(

@@ -25,7 +25,7 @@ import jinja2
 
 from generator import ir, templates_dir
 
-RUNTIME_FILES = ("_models.py", "_runtime.py", "_waiters.py", "_wire.py", "errors.py")
+RUNTIME_FILES = ("_formats.py", "_models.py", "_runtime.py", "_waiters.py", "_wire.py", "errors.py")
 SERVERS_FILE = "_servers.py"  # only in a client made of several documents (`generator.merge`)
 
 
@@ -102,10 +102,20 @@ def pyrepr(value: Any) -> str:
 # --- types --------------------------------------------------------------------------------------
 
 
+# String formats read into Python values: responses and model fields hold these types.
+# `datetime` and `uuid` are imported as `_dt` and `_uuid`, names no field, argument or class can
+# take (`naming` drops leading underscores), so a field called `datetime` cannot shadow them.
+_READ_FORMATS = {"date": "_dt.date", "date-time": "_dt.datetime"}
+# What arguments accept besides a string (sent as RFC 3339, canonical UUID text, base64).
+_ARG_FORMATS = {**_READ_FORMATS, "uuid": "_uuid.UUID", "byte": "bytes"}
+_FORMAT_CONVS = {"date": "_rt.DATE", "date-time": "_rt.DATE_TIME"}
+
+
 def annotation(t: ir.TypeRef) -> str:
+    """The type of a value read from a response or held by a model."""
     match t:
-        case ir.StrType():
-            return "str"
+        case ir.StrType(fmt):
+            return _READ_FORMATS.get(fmt or "", "str")
         case ir.IntType():
             return "int"
         case ir.FloatType():
@@ -127,10 +137,41 @@ def annotation(t: ir.TypeRef) -> str:
     raise AssertionError(t)
 
 
+def arg_annotation(t: ir.TypeRef) -> str:
+    """The type of a method argument: a formatted string also takes its Python value
+    (`_dt.date | str`), in lists and maps too; a model keeps its own field types."""
+    match t:
+        case ir.StrType(fmt) if fmt in _ARG_FORMATS:
+            return f"{_ARG_FORMATS[fmt]} | str"
+        case ir.ListType(item):
+            return f"list[{arg_annotation(item)}]"
+        case ir.MapType(value):
+            return f"dict[str, {arg_annotation(value)}]"
+        case ir.NullableType(inner):
+            return f"{arg_annotation(inner)} | None"
+    return annotation(t)
+
+
+def must_give(model: ir.Model, f: ir.Field) -> bool:
+    """Whether the constructor requires `f`: it is required, and in every direction the model
+    travels (a `readOnly` field is never sent, a `writeOnly` one never received)."""
+    return (
+        f.required
+        and not (f.read_only and model.in_requests)
+        and not (f.write_only and model.in_responses)
+    )
+
+
+def must_read(f: ir.Field) -> bool:
+    """Whether strict reading fails when `f` is missing: `required` holds in responses
+    unless the field is `writeOnly`."""
+    return f.required and not f.write_only
+
+
 def conv(t: ir.TypeRef) -> str:
     match t:
-        case ir.StrType():
-            return "_rt.STR"
+        case ir.StrType(fmt):
+            return _FORMAT_CONVS.get(fmt or "", "_rt.STR")
         case ir.IntType():
             return "_rt.INT"
         case ir.FloatType():
@@ -152,10 +193,20 @@ def conv(t: ir.TypeRef) -> str:
     raise AssertionError(t)
 
 
-def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
+_EXAMPLE_TEXT = {"date": "2024-01-31", "date-time": "2024-01-31T12:00:00Z"}
+_EXAMPLE_VALUE = {
+    "date": "datetime.date(2024, 1, 31)",
+    "date-time": "datetime.datetime(2024, 1, 31, 12, tzinfo=datetime.timezone.utc)",
+}
+
+
+def example(t: ir.TypeRef, api: ir.Api, depth: int = 0, *, arg: bool = True) -> str:
     """A Python expression of type `t`, for README examples and the generated smoke test;
-    model and enum classes are named through the `models` module."""
+    model and enum classes are named through the `models` module, dates in model fields
+    through `datetime` (arguments take the string form)."""
     match t:
+        case ir.StrType(fmt) if fmt in _EXAMPLE_TEXT:
+            return repr(_EXAMPLE_TEXT[fmt]) if arg else _EXAMPLE_VALUE[fmt]
         case ir.StrType():
             return '"string"'
         case ir.IntType():
@@ -165,18 +216,20 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
         case ir.BoolType():
             return "True"
         case ir.ListType(item) if depth < 3:
-            return f"[{example(item, api, depth + 1)}]"
+            return f"[{example(item, api, depth + 1, arg=arg)}]"
         case ir.EnumRef(name):
             enum = next(e for e in api.enums if e.name == name)
             return f"models.{name}.{enum.members[0].py_name}" if enum.members else '"value"'
         case ir.ModelRef(name) if depth < 3:
             model = next(m for m in api.models if m.name == name)
             args = ", ".join(
-                f"{f.py_name}={example(f.type, api, depth + 1)}" for f in model.fields if f.required
+                f"{f.py_name}={example(f.type, api, depth + 1, arg=False)}"
+                for f in model.fields
+                if must_give(model, f)
             )
             return f"models.{name}({args})"
         case ir.NullableType(inner):
-            return example(inner, api, depth)
+            return example(inner, api, depth, arg=arg)
     return (
         "{}"
         if isinstance(t, ir.MapType | ir.ModelRef)
@@ -265,6 +318,8 @@ def _example_segment(p: ir.Param, api: ir.Api) -> str:
     t = p.type.inner if isinstance(p.type, ir.NullableType) else p.type
     texts = {ir.StrType: "string", ir.IntType: "1", ir.FloatType: "1.0", ir.BoolType: "true"}
     text = texts.get(type(t))
+    if isinstance(t, ir.StrType) and t.format in _EXAMPLE_TEXT:
+        text = _EXAMPLE_TEXT[t.format]
     if isinstance(t, ir.EnumRef):
         enum = next(e for e in api.enums if e.name == t.name)
         text = str(enum.members[0].value) if enum.members else None
@@ -305,13 +360,35 @@ def _signature_types(api: ir.Api) -> list[ir.TypeRef]:
     """The types `_client.py` mentions: results, parameters and body arguments."""
     ops = [op for group in api.groups for op in group.operations]
     types = [op.response.type for op in ops if op.response.kind == "json"]
-    types += [p.type for op in ops for p in op.params]
+    types += _argument_types(ops)
+    return types
+
+
+def _argument_types(ops: list[ir.Operation]) -> list[ir.TypeRef]:
+    types = [p.type for op in ops for p in op.params]
     for op in ops:
         if isinstance(op.body, ir.JsonBody):
             types += [f.type for f in op.body.fields]
         elif isinstance(op.body, ir.WholeBody) and op.body.type is not None:
             types.append(op.body.type)
     return types
+
+
+def _stdlib_imports(annotations: list[str]) -> list[str]:
+    """`import datetime as _dt` and `import uuid as _uuid`, when the annotations use them."""
+    text = " ".join(annotations)
+    wanted = (("_dt.", "import datetime as _dt"), ("_uuid.", "import uuid as _uuid"))
+    return [line for prefix, line in wanted if prefix in text]
+
+
+def client_stdlib_imports(api: ir.Api) -> list[str]:
+    ops = [op for group in api.groups for op in group.operations]
+    results = [annotation(op.response.type) for op in ops if op.response.kind == "json"]
+    return _stdlib_imports(results + [arg_annotation(t) for t in _argument_types(ops)])
+
+
+def models_stdlib_imports(api: ir.Api) -> list[str]:
+    return _stdlib_imports([annotation(f.type) for m in api.models for f in m.fields])
 
 
 def export_order(names: list[str]) -> list[str]:
@@ -330,7 +407,7 @@ def typing_imports(api: ir.Api) -> list[str]:
     needed = {"TYPE_CHECKING"} | (
         {"cast"} if any(op.response.kind != "empty" for op in ops) else set()
     )
-    if any("Any" in annotation(t) for t in _signature_types(api)):
+    if any("Any" in arg_annotation(t) for t in _signature_types(api)):
         needed.add("Any")
     return sorted(needed)
 
@@ -385,9 +462,12 @@ def _new_environment(
             "pyrepr": pyrepr,
             "toml": toml,
             "annotation": annotation,
+            "arg_annotation": arg_annotation,
             "conv": conv,
         }
     )
+    env.globals["must_give"] = must_give
+    env.globals["must_read"] = must_read
     env.globals["forward_args"] = forward_args
     env.globals["smoke_body"] = smoke_body
     env.globals["operation_text"] = functools.partial(_operation_text, env)
@@ -540,6 +620,8 @@ def render(
         "distribution": distribution_name(api.package_name),
         "client_imports": client_imports(api),
         "typing_imports": typing_imports(api),
+        "client_stdlib_imports": client_stdlib_imports(api),
+        "models_stdlib_imports": models_stdlib_imports(api),
         "example_args": functools.partial(example_args, api=api),
         "smoke_expectation": functools.partial(smoke_expectation, api=api),
         "model_exports": export_order([e.name for e in api.enums] + [m.name for m in api.models]),
@@ -547,6 +629,9 @@ def render(
     pairs = [(g, op) for g in api.groups for op in g.operations]
     context["first_call"] = pairs[0] if pairs else None
     context["waiter_call"] = next(((g, op) for g, op in pairs if op.waiter is not None), None)
+    context["examples_use_datetime"] = any(
+        "datetime." in example_args(op, api) for group in api.groups for op in group.operations
+    )
     context["examples_use_models"] = any(
         "models." in example_args(op, api) + str(smoke_expectation(op, api).result)
         for group in api.groups

@@ -323,12 +323,19 @@ class SchemaTyper:
         parent: str,
         scope: naming.Scope,
         rename: Callable[[str], str] = str,
+        *,
+        request_only: bool = False,
     ) -> tuple[ir.Field, ...]:
+        """The fields of an object schema; `request_only` (a body's properties as arguments)
+        leaves `readOnly` ones out, since a request never sends them."""
         props, required = self.object_parts(schema, at)
         result = []
         for wire, sub, sub_at in props:
             target, _ = self.resolve(sub, sub_at)
             target = _as_dict(target)
+            read_only, write_only = _flag(sub, target, "readOnly"), _flag(sub, target, "writeOnly")
+            if read_only and request_only:  # never sent: not an argument
+                continue
             description = _text(_as_dict(sub).get("description")) or _text(
                 target.get("description")
             )
@@ -345,9 +352,22 @@ class SchemaTyper:
                     deprecated=target.get("deprecated") is True
                     or _as_dict(sub).get("deprecated") is True,
                     default=_default_of(target),
+                    read_only=read_only,
+                    write_only=write_only,
                 )
             )
         return tuple(result)
+
+    def is_read_only(self, sub: Any) -> bool:
+        """A property marked `readOnly` (beside its `$ref`, or in its target); quiet: `fields`
+        reports what is wrong with the property."""
+        target = sub
+        for _ in range(_MAX_REF_HOPS):
+            ref = target.get("$ref") if isinstance(target, dict) else None
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                break
+            target = self.lookup(ref, "", report=False)
+        return _flag(sub, _as_dict(target), "readOnly")
 
     def _model(self, name: str, schema: Schema, at: str) -> None:
         self.models[name] = ir.Model(name, "", (), at)  # placeholder: recursion sees the name
@@ -392,6 +412,10 @@ class SchemaTyper:
         return (
             isinstance(schema, dict) and _class_kind(schema) == "model" and not _is_nullable(schema)
         )
+
+
+def _flag(sub: Any, target: Schema, key: str) -> bool:
+    return _as_dict(sub).get(key) is True or target.get(key) is True
 
 
 def _default_of(schema: Any) -> str | None:

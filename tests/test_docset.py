@@ -842,3 +842,44 @@ def test_hostile_servers_titles_and_file_names_stay_data(tmp_path: Path) -> None
     finally:
         next(loading, None)
     assert seen[0].url.host == "evil.test"  # the URL is data: httpx parses it, nothing runs
+
+
+def test_a_shared_model_travels_every_way_any_document_uses_it(tmp_path: Path) -> None:
+    """One document only reads `Item` (its readOnly `id` required on the constructor), the other
+    also sends it: the shared class is one, and its constructor leaves `id` out (UNSET)."""
+    item = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {"id": {"type": "string", "readOnly": True}, "name": {"type": "string"}},
+    }
+    scheme = {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}
+    reader = _doc("Reader", "https://r.example.com", scheme, {"Item": item})
+    writer = _doc("Writer", "https://w.example.com", scheme, {"Item": item})
+    body = {"$ref": "#/components/schemas/Item"}
+    writer["paths"]["/items"] = {
+        "put": {
+            "operationId": "putItems",
+            "tags": ["items"],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "array", "items": body}}},
+            },
+            "responses": {"204": {"description": "done"}},
+        }
+    }
+    specs = [
+        write_spec(tmp_path, reader, "reader.yaml"),
+        write_spec(tmp_path, writer, "writer.yaml"),
+    ]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "rw", "-q")
+    assert result.exit_code == 0, result.output
+    models = (out / "rw" / "models.py").read_text(encoding="utf-8")
+    assert re.findall(r"^class (\w+)", models, re.MULTILINE) == ["Item"]
+    loading = importer()
+    rw = next(loading)(out, "rw")
+    try:
+        made = rw.models.Item(name="n")  # id is the server's: not required to send one
+        assert made.to_dict() == {"name": "n"}
+    finally:
+        next(loading, None)

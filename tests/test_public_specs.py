@@ -87,3 +87,66 @@ def test_the_redocly_cafe_split_over_files_generates_every_operation(
     assert imported.clean, imported
     checked = mypy_strict([project / "cafe"])
     assert checked.returncode == 0, checked.output[-5000:]
+
+
+# spec: (package, operations whose arguments or results hold a typed date-time, at least). The
+# documents have 336 and 75 operations whose parameters, JSON bodies or 2xx responses reach a
+# `format: date-time`; on GitHub one of them reaches it only inside a `oneOf` of several
+# variants, still `Any` (SDK201) until unions are typed.
+DATED = {
+    "github-api.github.com-2022-06.json": ("github", 335),
+    "twilio_conversations_v1.json": ("twilio", 75),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DATED))
+def test_date_times_of_real_documents_are_typed(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13, item 2: GitHub and Twilio `date-time`s are `datetime.datetime` in models and
+    results and `datetime.datetime | str` in arguments; the clients import and pass mypy."""
+    package, operations = DATED[name]
+    spec = public_spec(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "client"
+    result = run_cli("generate", str(spec), "-o", str(project), "--package-name", package, "-q")
+    assert result.exit_code == 0, result.output
+    client = (project / package / "_client.py").read_text(encoding="utf-8")
+    models = (project / package / "models.py").read_text(encoding="utf-8")
+    assert "import datetime as _dt" in models
+    assert "_rt.DATE_TIME" in models and ": _dt.datetime" in models
+    dated = _methods_mentioning(client, "_dt.", models)
+    assert dated >= operations, dated
+    imported = import_in_subprocess(project, package)
+    assert imported.clean, imported
+    checked = mypy_strict([project / package])
+    assert checked.returncode == 0, checked.output[-5000:]
+
+
+def _methods_mentioning(client: str, needle: str, models: str) -> int:
+    """Sync methods whose signature mentions `needle`, directly or through the models it names
+    (each model counted with every model its fields reach)."""
+    import re
+
+    fields: dict[str, str] = {}
+    for block in re.split(r"\n\n\n(?=@dataclasses)", models):
+        found = re.search(r"class (\w+)\(\s*_rt.Model\b", block)
+        if found:
+            fields[found[1]] = block
+    reach: dict[str, bool] = {}
+
+    def dated(name: str, seen: frozenset[str] = frozenset()) -> bool:
+        if name not in reach:
+            text = fields[name]
+            names = set(re.findall(r"\b([A-Z]\w*)\b", text)) & fields.keys() - seen - {name}
+            reach[name] = needle in text or any(dated(n, seen | {name}) for n in names)
+        return reach[name]
+
+    sync = client.split("\nclass Async", 1)[0]
+    count = 0
+    for signature in re.findall(r"\n    def \w+\(\n(.*?)\) -> (.*?):\n", sync, re.S):
+        text = signature[0] + signature[1]
+        named = set(re.findall(r"\b([A-Z]\w*)\b", text)) & fields.keys()
+        count += needle in text or any(dated(n) for n in named)
+    return count

@@ -13,9 +13,10 @@ unexpected type is kept as it came, so nothing the server sent is lost. `strict=
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from ._formats import TEXT_TYPES, as_text, parse_date, parse_date_time
 from .errors import ResponseValidationError
 
 if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not need it at run time
@@ -66,6 +67,28 @@ INT: Final = _Prim("integer", int)
 FLOAT: Final = _Prim("number", int, float)
 BOOL: Final = _Prim("boolean", bool)
 ANY: Final = Conv()
+
+
+class _Formatted(Conv):
+    """A string format read into a Python value (`format: date`, `date-time`); a string that
+    does not parse is kept as sent (strict: an error naming the format)."""
+
+    def __init__(self, name: str, parse: Callable[[str], Any]) -> None:
+        self.name = name
+        self.parse = parse
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        parsed = self.parse(value) if isinstance(value, str) else None
+        if parsed is not None:
+            return parsed
+        if strict:
+            got = f"{value[:40]!r}" if isinstance(value, str) else kind(value)
+            raise ResponseValidationError(f"expected an RFC 3339 {self.name}, got {got}", path=path)
+        return value
+
+
+DATE: Final = _Formatted("date", parse_date)
+DATE_TIME: Final = _Formatted("date-time", parse_date_time)
 
 
 class Nullable(Conv):
@@ -161,6 +184,8 @@ def dump(value: Any) -> Any:
         return [dump(v) for v in value]
     if isinstance(value, dict):
         return {k: dump(v) for k, v in value.items()}
+    if isinstance(value, TEXT_TYPES):
+        return as_text(value)
     return value
 
 

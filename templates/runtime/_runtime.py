@@ -25,6 +25,8 @@ from . import _wire
 from ._models import (
     ANY,
     BOOL,
+    DATE,
+    DATE_TIME,
     FLOAT,
     INT,
     STR,
@@ -67,6 +69,8 @@ from .errors import (
 __all__ = [
     "ANY",
     "BOOL",
+    "DATE",
+    "DATE_TIME",
     "FLOAT",
     "INT",
     "STR",

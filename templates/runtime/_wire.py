@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from ._formats import TEXT_TYPES, as_text, base64_text
 from .errors import ConfigurationError
 
 # RFC 3986 reserved characters kept by `allowReserved`, less those that would end the query
@@ -59,6 +60,10 @@ def dump(value: Any) -> Any:
         return [dump(v) for v in value]
     if isinstance(value, dict):
         return {k: dump(v) for k, v in value.items()}
+    if isinstance(value, TEXT_TYPES):  # dates, date-times (RFC 3339) and UUIDs
+        return as_text(value)
+    if isinstance(value, bytes | bytearray):  # a `format: byte` argument
+        return base64_text(value)
     return value
 
 
