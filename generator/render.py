@@ -119,11 +119,52 @@ def annotation(t: ir.TypeRef) -> str:
             return f"dict[str, {annotation(value)}]"
         case ir.ModelRef(name):
             return name
-        case ir.EnumRef(name):
-            return f"{name} | str"  # open enums: an unknown value stays a string
+        case ir.EnumRef(name, value_type):
+            return f"{name} | {value_type}"  # open enums: an unknown value stays as it came
         case ir.NullableType(inner):
             return f"{annotation(inner)} | None"
+    return _value_annotation(t)
+
+
+def _value_annotation(t: ir.TypeRef) -> str:
+    """Annotations of literals, tuples and unions (`annotation`'s other kinds)."""
+    match t:
+        case ir.LiteralType(values):
+            return f"Literal[{', '.join(pyrepr(v) for v in values)}]"
+        case ir.TupleType(items, rest):
+            if rest is None:
+                return f"tuple[{', '.join(annotation(i) for i in items)}]"
+            # Python 3.10 has no `tuple[A, *tuple[B, ...]]`: the positions share one union
+            return f"tuple[{_union_text([*items, rest])}, ...]"
+        case ir.UnionType(variants):
+            return _union_text(list(variants))
     raise AssertionError(t)
+
+
+def _tuple_text(items: list[str]) -> str:
+    """A tuple expression, without the trailing comma that makes black explode it."""
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _union_text(types: list[ir.TypeRef]) -> str:
+    """`A | B` of the annotations of `types`, each member once (`E | str | str` -> `E | str`)."""
+    members: list[str] = []
+    for t in types:
+        for member in _top_level_members(annotation(t)):
+            if member not in members:
+                members.append(member)
+    return " | ".join(members)
+
+
+def _top_level_members(text: str) -> list[str]:
+    """The members of an annotation split at its ` | ` outside brackets."""
+    members, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char == "[") - (char == "]")
+        if depth == 0 and text.startswith(" | ", i):
+            members.append(text[start:i])
+            start = i + 3
+    return [*members, text[start:]]
 
 
 def conv(t: ir.TypeRef) -> str:
@@ -148,6 +189,23 @@ def conv(t: ir.TypeRef) -> str:
             return f"_rt.EnumOf({name})"
         case ir.NullableType(inner):
             return f"_rt.Nullable({conv(inner)})"
+    return _value_conv(t)
+
+
+def _value_conv(t: ir.TypeRef) -> str:
+    """Converters of literals, tuples and unions (`conv`'s other kinds)."""
+    match t:
+        case ir.LiteralType(values):
+            return f"_rt.LiteralOf({', '.join(pyrepr(v) for v in values)})"
+        case ir.TupleType(items, rest):
+            rest_conv = "None" if rest is None else conv(rest)
+            return f"_rt.TupleOf({_tuple_text([conv(i) for i in items])}, {rest_conv})"
+        case ir.UnionType(variants, discriminator, exclusive):
+            args = f"{_tuple_text([conv(v) for v in variants])}, exclusive={exclusive}"
+            if discriminator is not None:
+                mapping = dict(discriminator.mapping)
+                args += f", tag={pyrepr(discriminator.property)}, mapping={pyrepr(mapping)}"
+            return f"_rt.OneOf({args})"
     raise AssertionError(t)
 
 
@@ -174,8 +232,12 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
                 f"{f.py_name}={example(f.type, api, depth + 1)}" for f in model.fields if f.required
             )
             return f"models.{name}({args})"
-        case ir.NullableType(inner):
+        case ir.NullableType(inner) | ir.UnionType((inner, *_)):
             return example(inner, api, depth)
+        case ir.LiteralType(values):
+            return pyrepr(values[0])
+    if isinstance(t, ir.TupleType) and depth < 3:
+        return _tuple_text([example(i, api, depth + 1) for i in t.items])
     return (
         "{}"
         if isinstance(t, ir.MapType | ir.ModelRef)
@@ -274,6 +336,8 @@ def _example_segment(p: ir.Param, api: ir.Api) -> str:
 
 def _is_object(t: ir.TypeRef, api: ir.Api) -> bool:
     inner = t.inner if isinstance(t, ir.NullableType) else t
+    if isinstance(inner, ir.UnionType):
+        return _is_object(inner.variants[0], api)
     return isinstance(inner, ir.ModelRef | ir.MapType | ir.AnyType)
 
 
@@ -297,6 +361,10 @@ def names_in(t: ir.TypeRef) -> set[str]:
             return {name}
         case ir.ListType(inner) | ir.MapType(inner) | ir.NullableType(inner):
             return names_in(inner)
+        case ir.TupleType(items, rest):
+            return set().union(*(names_in(i) for i in (*items, *([rest] if rest else []))))
+        case ir.UnionType(variants):
+            return set().union(*(names_in(v) for v in variants))
     return set()
 
 
@@ -329,9 +397,16 @@ def typing_imports(api: ir.Api) -> list[str]:
     needed = {"TYPE_CHECKING"} | (
         {"cast"} if any(op.response.kind != "empty" for op in ops) else set()
     )
-    if any("Any" in annotation(t) for t in _signature_types(api)):
-        needed.add("Any")
+    texts = [annotation(t) for t in _signature_types(api)]
+    needed |= {"Any"} if any("Any" in text for text in texts) else set()
+    needed |= {"Literal"} if any("Literal[" in text for text in texts) else set()
     return sorted(needed)
+
+
+def model_typing_imports(api: ir.Api) -> list[str]:
+    """What `models.py` needs from `typing`: `Any` (additional_properties) and `Literal`."""
+    literal = any("Literal[" in annotation(f.type) for m in api.models for f in m.fields)
+    return ["Any", "Literal"] if literal else ["Any"]
 
 
 def distribution_name(package_name: str) -> str:
@@ -535,6 +610,7 @@ def render(
         "distribution": distribution_name(api.package_name),
         "client_imports": client_imports(api),
         "typing_imports": typing_imports(api),
+        "model_typing_imports": model_typing_imports(api),
         "example_args": functools.partial(example_args, api=api),
         "smoke_expectation": functools.partial(smoke_expectation, api=api),
         "model_exports": export_order([e.name for e in api.enums] + [m.name for m in api.models]),

@@ -154,11 +154,11 @@ class Thing(_rt.Model):
 
     kind: ThingKind | str
     maybe: str | Unset = UNSET
-    either: Any | Unset = UNSET
+    either: int | str | Unset = UNSET
     optional_count: int | None | Unset = UNSET
     labels: dict[str, str] | Unset = UNSET
     merged: Merged | Unset = UNSET
-    level: ThingLevel | str | Unset = UNSET
+    level: ThingLevel | int | Unset = UNSET
     self_: Self_ | Unset = UNSET
     cast_: Cast | Unset = UNSET
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -184,7 +184,7 @@ Self_._fields = (_rt.FieldSpec("href", "href", _rt.STR, False),)
 Thing._fields = (
     _rt.FieldSpec("kind", "kind", _rt.EnumOf(ThingKind), True),
     _rt.FieldSpec("maybe", "maybe", _rt.STR, False),
-    _rt.FieldSpec("either", "either", _rt.ANY, False),
+    _rt.FieldSpec("either", "either", _rt.OneOf((_rt.INT, _rt.STR), exclusive=True), False),
     _rt.FieldSpec("optional_count", "optionalCount", _rt.Nullable(_rt.INT), False),
     _rt.FieldSpec("labels", "labels", _rt.MapOf(_rt.STR), False),
     _rt.FieldSpec("merged", "merged", _rt.ModelOf(Merged), False),
