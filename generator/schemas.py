@@ -277,7 +277,8 @@ class SchemaTyper:
         if "const" in schema:
             return unions.value_type(self, [schema["const"]], f"{at}/const", "const")
         if isinstance(schema.get("enum"), list) and any(v is not None for v in schema["enum"]):
-            return unions.value_type(self, schema["enum"], f"{at}/enum", "enum")
+            inner = unions.value_type(self, schema["enum"], f"{at}/enum", "enum")
+            return _nullable(inner) if None in schema["enum"] else inner
         return self.plain_type(schema, at, hints)
 
     def plain_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:

@@ -50,7 +50,8 @@ def value_type(typer: SchemaTyper, values: list[Any], at: str, what: str) -> ir.
         return ir.LiteralType(literal)
     if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         return ir.FloatType()
-    message = f"{what} values include arrays, objects or null only; typed as Any"
+    message = f"{what} {'values include an array or an object' if values else 'is null'}"
+    message += "; typed as Any"
     typer.diagnostics.append(warning("SDK206", at, message))
     return ir.AnyType(at)
 
