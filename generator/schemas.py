@@ -313,7 +313,8 @@ class SchemaTyper:
                 self.type_of(p, f"{at}/prefixItems/{i}", item_hints) for i, p in enumerate(prefix)
             )
             rest = schema.get("items", True)
-            if rest is False:
+            limit = schema.get("maxItems")
+            if rest is False or (type(limit) is int and limit <= len(items)):
                 return ir.TupleType(items, None)
             if rest is True:
                 return ir.TupleType(items, self.untyped(at, "items after `prefixItems` (any)"))

@@ -424,6 +424,14 @@ def test_real_union_is_a_union_type() -> None:
             {"type": "array", "prefixItems": [{"type": "string"}], "items": False},
             ir.TupleType((ir.StrType(),), None),
         ),
+        (  # `maxItems` ends the tuple as `items: false` would
+            {
+                "type": "array",
+                "prefixItems": [{"type": "string"}, {"type": "number"}],
+                "maxItems": 2,
+            },
+            ir.TupleType((ir.StrType(), ir.FloatType()), None),
+        ),
     ],
 )
 def test_union_shapes(schema: dict[str, Any], expected: ir.TypeRef) -> None:

@@ -152,3 +152,29 @@ def test_opc_e2e_is_complete() -> None:
         "baseline_openapi_3.1.yaml",
         "openapi_3.1_enums.yaml",
     ]
+
+
+def test_webhooks_get_a_note_and_their_models_with_include_unused(tmp_path: Path) -> None:
+    """3.1 `webhooks` are no client operations (SDK226); `--include-unused` generates the
+    schemas they use, here the redocly cafe's `OrderNotification` payload."""
+    spec = public_spec(REDOCLY_CAFE)
+    result = run_cli(
+        "generate",
+        str(spec),
+        "-o",
+        str(tmp_path / "c"),
+        "--format",
+        "json",
+        "--include-unused",
+        "--package-name",
+        "cafe",
+    )
+    assert result.exit_code == 0, result.output
+    notes = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "SDK226"]
+    assert [(n["pointer"], n["severity"]) for n in notes] == [("#/webhooks", "info")]
+    from generator import load
+
+    webhooks = load.load(str(spec)).data["webhooks"]
+    assert notes[0]["message"].startswith(f"{len(webhooks)} webhooks are requests the API sends")
+    models = (tmp_path / "c" / "cafe" / "models.py").read_text(encoding="utf-8")
+    assert "class OrderNotification(_rt.Model):" in models

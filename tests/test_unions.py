@@ -371,3 +371,65 @@ def test_unions_carry_no_sdk201(tmp_path: Path) -> None:
     result = sdkgen("generate", str(spec), "-o", str(tmp_path / "out"), "-v", "--format", "json")
     codes = [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
     assert "SDK201" not in codes and "SDK206" not in codes
+
+
+KEYWORDS_31 = """\
+openapi: 3.1.0
+info: {title: KW, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /things:
+    get:
+      operationId: getThing
+      parameters:
+        - name: n
+          in: query
+          schema: {type: integer, exclusiveMinimum: 0, exclusiveMaximum: 100, examples: [1, 2]}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+        "400": {description: bad}
+webhooks:
+  thing-changed:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Thing"}
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Thing:
+      type: object
+      required: [id]
+      examples: [{id: "a"}]
+      properties:
+        id: {type: string, examples: ["a", "b"]}
+        blob: {type: string, contentMediaType: image/png, contentEncoding: base64}
+        ratio: {type: number, exclusiveMinimum: 0}
+"""
+
+
+def test_other_31_keywords_validate_lint_and_generate(tmp_path: Path) -> None:
+    """Numeric `exclusiveMinimum`/`exclusiveMaximum`, `examples` arrays, `contentMediaType` with
+    `contentEncoding` (the encoded text: `str`) and `webhooks` (a note, SDK226)."""
+    spec = tmp_path / "kw.yaml"
+    spec.write_text(KEYWORDS_31, encoding="utf-8")
+    for command in ("validate", "lint"):
+        result = sdkgen(command, str(spec), "--format", "json")
+        assert result.exit_code == 0, result.output
+        problems = [d for d in json.loads(result.stdout)["diagnostics"] if d["severity"] != "info"]
+        assert problems == []
+    result = sdkgen("generate", str(spec), "-o", str(tmp_path / "out"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    codes = [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
+    assert codes == ["SDK226"]  # the webhook is noted, and nothing is untyped
+    models = (tmp_path / "out" / "kw" / "models.py").read_text(encoding="utf-8")
+    assert "blob: str | Unset = UNSET" in models
+    assert "ratio: float | Unset = UNSET" in models
+    client = (tmp_path / "out" / "kw" / "_client.py").read_text(encoding="utf-8")
+    assert "n: int | Unset = UNSET" in client
