@@ -28,9 +28,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SPECS = REPO.parent / "shared" / "specs"
-sys.path.insert(0, str(REPO / "tests" / "support"))
+sys.path.insert(0, str(REPO))
 
-from any_walk import any_places  # noqa: E402  (needs the path above)
+from tests.support.any_walk import any_places  # noqa: E402  (this checkout's, whatever --root)
 
 
 def documents() -> list[Path]:
@@ -42,7 +42,7 @@ def documents() -> list[Path]:
 
 
 def construct(message: str) -> str:
-    text = message.split(";")[0]
+    text = message.split(";", maxsplit=1)[0]
     text = re.sub(r"'[^']*' bodies", "non-JSON bodies", text)
     return re.sub(r"\d+", "N", text)
 
@@ -70,10 +70,10 @@ def census(root: Path) -> dict[str, dict[str, Any]]:
 
 def compare(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) -> str:
     lines = ["| document | construct | before | after |", "|---|---|---:|---:|"]
-    for spec in after:
-        keys = sorted(set(before.get(spec, {})) | set(after[spec]), key=_order)
-        for key in keys:
-            old, new = before.get(spec, {}).get(key, 0), after[spec].get(key, 0)
+    for spec, counts in after.items():
+        old_counts = before.get(spec, {})
+        for key in sorted(set(old_counts) | set(counts), key=_order):
+            old, new = old_counts.get(key, 0), counts.get(key, 0)
             lines.append(f"| {spec} | {key} | {old} | {new} |")
     return "\n".join(lines)
 
