@@ -66,13 +66,13 @@ class _Prim(Conv):
         self.types = types
 
     def load(self, value: Any, path: str, strict: bool) -> Any:
-        if strict and not self.fits(value):
-            message = f"expected {self.describe()}, got {kind(value)}"
-            raise ResponseValidationError(message, path=path)
+        wrong_bool = isinstance(value, bool) and bool not in self.types  # bool is an int subclass
+        if strict and (wrong_bool or not isinstance(value, self.types)):
+            raise ResponseValidationError(f"expected {self.name}, got {kind(value)}", path=path)
         return value
 
     def fits(self, value: Any) -> bool:
-        wrong_bool = isinstance(value, bool) and bool not in self.types  # bool is an int subclass
+        wrong_bool = isinstance(value, bool) and bool not in self.types
         return not wrong_bool and isinstance(value, self.types)
 
     def describe(self) -> str:
@@ -86,6 +86,11 @@ class LiteralOf(_Prim):
     def __init__(self, *values: str | int | bool) -> None:
         super().__init__(" or ".join(repr(v) for v in values))
         self.values = values
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        if strict and not self.fits(value):
+            raise ResponseValidationError(f"expected {self.name}, got {kind(value)}", path=path)
+        return value
 
     def fits(self, value: Any) -> bool:
         return any(type(v) is type(value) and v == value for v in self.values)
