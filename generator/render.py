@@ -157,9 +157,15 @@ def _union_text(types: list[ir.TypeRef]) -> str:
 
 
 def _top_level_members(text: str) -> list[str]:
-    """The members of an annotation split at its ` | ` outside brackets."""
-    members, depth, start = [], 0, 0
+    """The members of an annotation split at its ` | ` outside brackets and outside the string
+    literals of a `Literal[...]` (spec text, which may hold brackets and bars)."""
+    members, depth, start, quote, escaped = [], 0, 0, "", False
     for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote and not escaped else quote
+            escaped = char == "\\" and not escaped
+            continue
+        quote = char if char in "'\"" else ""
         depth += (char == "[") - (char == "]")
         if depth == 0 and text.startswith(" | ", i):
             members.append(text[start:i])

@@ -433,3 +433,18 @@ def test_other_31_keywords_validate_lint_and_generate(tmp_path: Path) -> None:
     assert "ratio: float | Unset = UNSET" in models
     client = (tmp_path / "out" / "kw" / "_client.py").read_text(encoding="utf-8")
     assert "n: int | Unset = UNSET" in client
+
+
+def test_hostile_literal_text_stays_one_member_of_its_union() -> None:
+    """Spec text in a `Literal` may hold ` | `, brackets, quotes and backslashes: deduplicating
+    union members must not split it (SECURITY: it is untrusted input that becomes code)."""
+    from generator import ir
+    from generator.render import annotation
+
+    hostile = ("a] | [b", "it's | \\", '"""; import os #')
+    union = ir.UnionType(
+        (ir.LiteralType(hostile), ir.StrType(), ir.LiteralType(("x",)), ir.StrType()), None, True
+    )
+    text = annotation(union)
+    assert text == f"Literal[{', '.join(repr(h) for h in hostile)}] | str | Literal['x']"
+    compile(f"x: {text}", "<annotation>", "exec")
