@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from generator import ir, templates_dir
+from generator import ir, templates_dir, value_types
 
 RUNTIME_FILES = ("_models.py", "_runtime.py", "_waiters.py", "_wire.py", "errors.py")
 
@@ -123,54 +123,7 @@ def annotation(t: ir.TypeRef) -> str:
             return f"{name} | {value_type}"  # open enums: an unknown value stays as it came
         case ir.NullableType(inner):
             return f"{annotation(inner)} | None"
-    return _value_annotation(t)
-
-
-def _value_annotation(t: ir.TypeRef) -> str:
-    """Annotations of literals, tuples and unions (`annotation`'s other kinds)."""
-    match t:
-        case ir.LiteralType(values):
-            return f"Literal[{', '.join(pyrepr(v) for v in values)}]"
-        case ir.TupleType(items, rest):
-            if rest is None:
-                return f"tuple[{', '.join(annotation(i) for i in items)}]"
-            # Python 3.10 has no `tuple[A, *tuple[B, ...]]`: the positions share one union
-            return f"tuple[{_union_text([*items, rest])}, ...]"
-        case ir.UnionType(variants):
-            return _union_text(list(variants))
-    raise AssertionError(t)
-
-
-def _tuple_text(items: list[str]) -> str:
-    """A tuple expression, without the trailing comma that makes black explode it."""
-    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-
-
-def _union_text(types: list[ir.TypeRef]) -> str:
-    """`A | B` of the annotations of `types`, each member once (`E | str | str` -> `E | str`)."""
-    members: list[str] = []
-    for t in types:
-        for member in _top_level_members(annotation(t)):
-            if member not in members:
-                members.append(member)
-    return " | ".join(members)
-
-
-def _top_level_members(text: str) -> list[str]:
-    """The members of an annotation split at its ` | ` outside brackets and outside the string
-    literals of a `Literal[...]` (spec text, which may hold brackets and bars)."""
-    members, depth, start, quote, escaped = [], 0, 0, "", False
-    for i, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote and not escaped else quote
-            escaped = char == "\\" and not escaped
-            continue
-        quote = char if char in "'\"" else ""
-        depth += (char == "[") - (char == "]")
-        if depth == 0 and text.startswith(" | ", i):
-            members.append(text[start:i])
-            start = i + 3
-    return [*members, text[start:]]
+    return value_types.annotation(t, annotation)
 
 
 def conv(t: ir.TypeRef) -> str:
@@ -195,24 +148,7 @@ def conv(t: ir.TypeRef) -> str:
             return f"_rt.EnumOf({name})"
         case ir.NullableType(inner):
             return f"_rt.Nullable({conv(inner)})"
-    return _value_conv(t)
-
-
-def _value_conv(t: ir.TypeRef) -> str:
-    """Converters of literals, tuples and unions (`conv`'s other kinds)."""
-    match t:
-        case ir.LiteralType(values):
-            return f"_rt.LiteralOf({', '.join(pyrepr(v) for v in values)})"
-        case ir.TupleType(items, rest):
-            rest_conv = "None" if rest is None else conv(rest)
-            return f"_rt.TupleOf({_tuple_text([conv(i) for i in items])}, {rest_conv})"
-        case ir.UnionType(variants, discriminator, exclusive):
-            args = f"{_tuple_text([conv(v) for v in variants])}, exclusive={exclusive}"
-            if discriminator is not None:
-                mapping = dict(discriminator.mapping)
-                args += f", tag={pyrepr(discriminator.property)}, mapping={pyrepr(mapping)}"
-            return f"_rt.OneOf({args})"
-    raise AssertionError(t)
+    return value_types.conv(t, conv)
 
 
 def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
@@ -243,7 +179,7 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0) -> str:
         case ir.LiteralType(values):
             return pyrepr(values[0])
     if isinstance(t, ir.TupleType) and depth < 3:
-        return _tuple_text([example(i, api, depth + 1) for i in t.items])
+        return value_types.tuple_text([example(i, api, depth + 1) for i in t.items])
     return (
         "{}"
         if isinstance(t, ir.MapType | ir.ModelRef)
