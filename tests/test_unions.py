@@ -358,12 +358,15 @@ def test_annotations_of_the_generated_models(unions: ModuleType) -> None:
     assert hints["nullable_ref"] == "Circle | None | Unset"  # 3.1 honours a $ref's siblings
 
 
-def test_the_generated_package_passes_mypy_strict(tmp_path: Path) -> None:
+def test_the_generated_package_passes_mypy_strict_and_black(tmp_path: Path) -> None:
+    from tests.test_black import assert_black_agrees
+
     spec = write_spec(tmp_path, union_spec())
     result = sdkgen("generate", str(spec), "-o", str(tmp_path / "out"), "-q")
     assert result.exit_code == 0, result.output
     checked = mypy_strict([tmp_path / "out" / "unions"])
     assert checked.returncode == 0, checked.output
+    assert_black_agrees(tmp_path / "out")
 
 
 def test_unions_carry_no_sdk201(tmp_path: Path) -> None:
