@@ -120,10 +120,31 @@ def combine(
     if len(variants) == 1:
         result: ir.TypeRef = variants[0]
     else:
-        result = ir.UnionType(
-            tuple(variants), _discriminator(typer, schema, at, variants, refs), exclusive
-        )
+        found = _discriminator(typer, schema, at, variants, refs) or _inner(typed, variants)
+        result = ir.UnionType(tuple(variants), found, exclusive)
     return ir.NullableType(result) if nullable else result
+
+
+def _inner(
+    typed: list[tuple[ir.TypeRef, str | None]], variants: list[ir.TypeRef]
+) -> ir.Discriminator | None:
+    """The discriminator of the one variant that is a discriminated union (flattened into
+    `variants`: `oneOf: [{$ref: Pet}, {type: "null"}]` keeps Pet's), its indexes moved to the
+    variants' new places; None when there is no such variant, or more than one."""
+    found: list[tuple[ir.UnionType, ir.Discriminator]] = []
+    for variant, _ in typed:
+        t = variant.inner if isinstance(variant, ir.NullableType) else variant
+        if isinstance(t, ir.UnionType) and t.discriminator is not None:
+            found.append((t, t.discriminator))
+    if len(found) != 1:
+        return None
+    union, disc = found[0]
+    moved = tuple(
+        (value, variants.index(union.variants[i]))
+        for value, i in disc.mapping
+        if union.variants[i] in variants
+    )
+    return ir.Discriminator(disc.property, moved)
 
 
 def _merge_literals(variants: list[ir.TypeRef]) -> list[ir.TypeRef]:

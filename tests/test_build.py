@@ -1374,3 +1374,21 @@ def test_an_inline_schema_containing_itself_is_recursive() -> None:
     assert _sdk214(_inline_doc(node, "#/components/schemas/A")) == [
         "#/components/schemas/A/properties/node: this schema contains itself: a recursive model"
     ]
+
+
+def test_a_discriminated_union_made_nullable_keeps_its_discriminator() -> None:
+    """opc-e2e's `oneOf: [{$ref: ADiscriminatedUnion}, {type: "null"}]`: the outer union adds
+    null only; flattening must not lose the inner mapping."""
+    model = {"type": "object", "properties": {"kind": {"type": "string"}}}
+    schemas = {
+        "A": model,
+        "B": model,
+        "U": {
+            "oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
+            "discriminator": {"propertyName": "kind", "mapping": {"a": "A", "b": "B"}},
+        },
+    }
+    wrapped = {"oneOf": [{"$ref": "#/components/schemas/U"}, {"type": "null"}]}
+    t = response_type(wrapped, schemas)
+    assert isinstance(t, ir.NullableType) and isinstance(t.inner, ir.UnionType)
+    assert t.inner.discriminator == ir.Discriminator("kind", (("a", 0), ("b", 1)))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import importer, run_cli
 from tests.support.checks import (
     document_operations,
     generated_operations,
@@ -178,3 +178,41 @@ def test_webhooks_get_a_note_and_their_models_with_include_unused(tmp_path: Path
     assert notes[0]["message"].startswith(f"{len(webhooks)} webhooks are requests the API sends")
     models = (tmp_path / "c" / "cafe" / "models.py").read_text(encoding="utf-8")
     assert "class OrderNotification(_rt.Model):" in models
+
+
+def test_opc_e2e_discriminated_union_of_identical_shapes_decodes_by_its_mapping(
+    tmp_path: Path,
+) -> None:
+    """opc-e2e's ADiscriminatedUnionType1 and ...Type2 have the same properties: only the
+    discriminator (`modelType`, behind a nullable `oneOf` wrapper) can tell them apart."""
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(HEADER_OVERLAY, encoding="utf-8")
+    spec = public_spec("opc-e2e/baseline_openapi_3.1.yaml")
+    project = tmp_path / "client"
+    result = run_cli(
+        "generate",
+        str(spec),
+        "-o",
+        str(project),
+        "-q",
+        "--package-name",
+        "opc_base",
+        "--skip-validation",
+        "--include-unused",
+        "--overlay",
+        str(overlay),
+    )
+    assert result.exit_code == 0, result.output
+    loading = importer()
+    models = next(loading)(project, "opc_base").models
+    try:
+        holder = models.ModelWithDiscriminatedUnion
+        for tag, cls in (
+            ("type1", "ADiscriminatedUnionType1"),
+            ("type2", "ADiscriminatedUnionType2"),
+        ):
+            read = holder.from_dict({"discriminated_union": {"modelType": tag}}, strict=True)
+            assert type(read.discriminated_union).__name__ == cls
+        assert holder.from_dict({"discriminated_union": None}).discriminated_union is None
+    finally:
+        next(loading, None)
