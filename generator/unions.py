@@ -5,7 +5,8 @@ mixed values), and 3.1 `prefixItems`. Part of `generator.schemas`, split along t
 A union's variants are typed one by one, flattened (a union inside a union adds its variants),
 deduplicated, and merged where Python has one type for them (`Literal`s). Nullability (`null`
 variants, `nullable`, a type array with `"null"`) becomes a `NullableType` around the union.
-A variant typed `Any` makes the whole union `Any` (it accepts every value); the note is the
+A flattened variant's discriminator is kept when the outer union has none and no other
+variant has one. A variant typed `Any` makes the whole union `Any` (it accepts every value); the note is the
 variant's own. How a value is decoded into a variant is the runtime's business
 (`templates/runtime/_models.py`, `OneOf`).
 
