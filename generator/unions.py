@@ -6,8 +6,8 @@ A union's variants are typed one by one, flattened (a union inside a union adds 
 deduplicated, and merged where Python has one type for them (`Literal`s). Nullability (`null`
 variants, `nullable`, a type array with `"null"`) becomes a `NullableType` around the union.
 A flattened variant's discriminator is kept when the outer union has none and no other
-variant has one. A variant typed `Any` makes the whole union `Any` (it accepts every value); the note is the
-variant's own. How a value is decoded into a variant is the runtime's business
+variant has one. A variant typed `Any` makes the whole union `Any` (it accepts every value);
+the note is the variant's own. How a value is decoded into a variant is the runtime's business
 (`templates/runtime/_models.py`, `OneOf`).
 
 Deliberately left out: the `allOf`-inheritance style of discriminator (a parent schema with a
