@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator import extensions, ir, naming, operations, schemas
-from generator.diagnostics import Diagnostic, Fatal, error, pointer, warning
+from generator.diagnostics import Diagnostic, Fatal, error, info, pointer, warning
 from generator.schemas import Schema, _as_dict, _text, decode_pointer
 
 __all__ = ["METHODS", "build", "decode_pointer"]
@@ -32,6 +32,13 @@ def build(
     if include_unused:
         builder.all_components()
     builder.report_unused(include_unused)
+    webhooks = doc.get("webhooks")
+    if isinstance(webhooks, dict) and webhooks:
+        message = (
+            f"{len(webhooks)} webhooks are requests the API sends, not client operations; "
+            "the component schemas they use are generated with --include-unused"
+        )
+        builder.diagnostics.append(info("SDK226", pointer("webhooks"), message))
     info_obj = _as_dict(doc.get("info"))
     api = ir.Api(
         title=_text(info_obj.get("title")) or package_name,

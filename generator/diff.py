@@ -18,6 +18,15 @@ Classification, for code using the old client:
   (`str` -> `datetime.date | str`: every old call still type-checks and is sent the same).
 - patch: documentation-level changes (a documented default).
 The suggested bump is the highest level found ("none" when nothing changed).
+
+Types that become more or less precise (`_retyped`; issue 13 turned many `Any` into unions,
+literals and tuples): an argument typed where it was `Any` is minor (every value old code
+passed is still sent as it was; only a type checker sees the new type); a result typed where
+it was `Any` is minor when the values stay the JSON values they were (strings, numbers,
+booleans, literals, lists and maps of them) and major when they become instances (models,
+enums, tuples). The reverse (typed -> `Any`) is major for results and minor for arguments.
+A union that gains variants is minor for arguments and major for results (old code does not
+handle the new kind of value); one that loses variants is the other way round.
 """
 
 from __future__ import annotations
@@ -189,10 +198,13 @@ def _types(
                 changes, pairs = _fields(at, b_model, a_model, direction)
                 yield from changes
                 stack.extend((*pair, False) for pair in pairs)
+        elif isinstance(b, ir.UnionType) and isinstance(a, ir.UnionType) and _shape(b) == _shape(a):
+            variants = zip(b.variants, a.variants, strict=True)
+            stack.extend((at, vb, va, argument) for vb, va in variants)
         elif argument and isinstance(b, ir.StrType) and isinstance(a, ir.StrType):
             yield from _string_argument(at, b, a)
         elif _shape(b) != _shape(a):
-            yield Change("major", at, f"type {_shown(b)} -> {_shown(a)}")
+            yield _retyped(at, b, a, direction)
         else:
             yield from _enum_members(old, new, at, b, a)
 
@@ -217,8 +229,43 @@ def _readable(text: str) -> str:
     return text.replace("_dt.", "datetime.").replace("_uuid.", "uuid.")
 
 
+def _retyped(at: str, b: ir.TypeRef, a: ir.TypeRef, direction: str) -> Change:
+    """A changed type, classified as the module docstring says."""
+    text = f"type {_shown(b)} -> {_shown(a)}"
+    if isinstance(b, ir.AnyType) != isinstance(a, ir.AnyType):
+        typed = a if isinstance(b, ir.AnyType) else b
+        harmless = direction == "in" or (isinstance(b, ir.AnyType) and _json_values(typed))
+        return Change("minor" if harmless else "major", at, text)
+    before, after = set(_variants(b)), set(_variants(a))
+    if before < after or after < before:
+        widened = before < after
+        return Change("minor" if widened == (direction == "in") else "major", at, text)
+    return Change("major", at, text)
+
+
+def _variants(t: ir.TypeRef) -> list[str]:
+    """The shapes a value of `t` may take (each literal value counts as one)."""
+    if isinstance(t, ir.UnionType):
+        return [shape for v in t.variants for shape in _variants(v)]
+    if isinstance(t, ir.LiteralType):
+        return [f"Literal[{v!r}]" for v in t.values]
+    return [_shape(t)]
+
+
+def _json_values(t: ir.TypeRef) -> bool:
+    """Whether values of `t` are read as the JSON values themselves (no class instances)."""
+    match t:
+        case ir.StrType() | ir.IntType() | ir.FloatType() | ir.BoolType() | ir.LiteralType():
+            return True
+        case ir.ListType(inner) | ir.MapType(inner) | ir.NullableType(inner):
+            return _json_values(inner)
+        case ir.UnionType(variants):
+            return all(_json_values(v) for v in variants)
+    return False
+
+
 def _nullability(at: str, b: ir.TypeRef, a: ir.TypeRef, direction: str) -> Iterator[Change]:
-    if _is_nullable(a) == _is_nullable(b):
+    if _is_nullable(a) == _is_nullable(b) or ir.AnyType() in (a, b):  # Any holds null too
         return
     now_nullable = _is_nullable(a)
     harmless = now_nullable == (direction == "in")

@@ -40,7 +40,10 @@ class BoolType:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class AnyType:
-    """An untyped fallback: the value is passed through as decoded JSON."""
+    """An untyped fallback: the value is passed through as decoded JSON. `at` is the pointer of
+    the schema that fell back, where a diagnostic says why ("" only for a non-JSON response)."""
+
+    at: str = dataclasses.field(default="", compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -61,11 +64,45 @@ class ModelRef:
 @dataclasses.dataclass(frozen=True, slots=True)
 class EnumRef:
     name: str
+    value_type: Literal["str", "int"] = "str"  # what an unknown value stays (open enums)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class NullableType:
     inner: TypeRef  # never a NullableType or an AnyType
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LiteralType:
+    """`const`, or an `enum` of one value or of booleans: `Literal[...]` of these values."""
+
+    values: tuple[str | int | bool, ...]  # no duplicates, document order; never floats
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TupleType:
+    """3.1 `prefixItems`: a fixed prefix of typed items, then `rest` (`items`), if allowed."""
+
+    items: tuple[TypeRef, ...]
+    rest: TypeRef | None  # None: no more items (`items: false`)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Discriminator:
+    """A `discriminator`: the JSON property whose value names the variant."""
+
+    property: str  # the wire name
+    mapping: tuple[tuple[str, int], ...]  # value -> index into UnionType.variants, sorted by value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UnionType:
+    """`oneOf`/`anyOf`/a 3.1 type array of two or more distinct types (never nullable ones:
+    nullability is a `NullableType` around the union; never nested unions: they are flattened)."""
+
+    variants: tuple[TypeRef, ...]  # document order, no duplicates, no AnyType
+    discriminator: Discriminator | None
+    exclusive: bool  # oneOf (exactly one variant may match) rather than anyOf
 
 
 TypeRef = (
@@ -79,6 +116,9 @@ TypeRef = (
     | ModelRef
     | EnumRef
     | NullableType
+    | LiteralType
+    | TupleType
+    | UnionType
 )
 
 

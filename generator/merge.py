@@ -198,7 +198,7 @@ def _walk(value: Any, keep: Callable[[str], bool]) -> Any:
             tuple(
                 (f.name, _walk(getattr(value, f.name), keep))
                 for f in dataclasses.fields(value)
-                if keep(f.name)
+                if keep(f.name) and f.compare  # not `AnyType.at`: where it fell back
             ),
         )
     return value
@@ -207,7 +207,7 @@ def _walk(value: Any, keep: Callable[[str], bool]) -> Any:
 def rewrite(value: T, classes: Mapping[str, str]) -> T:
     """`value` with every `ModelRef`/`EnumRef` in it renamed by `classes` (others kept)."""
     if isinstance(value, ir.ModelRef | ir.EnumRef):
-        return type(value)(classes.get(value.name, value.name))
+        return dataclasses.replace(value, name=classes.get(value.name, value.name))
     if isinstance(value, tuple):
         return tuple(rewrite(v, classes) for v in value)  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from generator import ir, templates_dir
+from generator import ir, templates_dir, value_types
 
 RUNTIME_FILES = ("_formats.py", "_models.py", "_runtime.py", "_waiters.py", "_wire.py", "errors.py")
 SERVERS_FILE = "_servers.py"  # only in a client made of several documents (`generator.merge`)
@@ -130,11 +130,11 @@ def annotation(t: ir.TypeRef) -> str:
             return f"dict[str, {annotation(value)}]"
         case ir.ModelRef(name):
             return name
-        case ir.EnumRef(name):
-            return f"{name} | str"  # open enums: an unknown value stays a string
+        case ir.EnumRef(name, value_type):
+            return f"{name} | {value_type}"  # open enums: an unknown value stays as it came
         case ir.NullableType(inner):
             return f"{annotation(inner)} | None"
-    raise AssertionError(t)
+    return value_types.annotation(t, annotation)
 
 
 def arg_annotation(t: ir.TypeRef) -> str:
@@ -149,6 +149,8 @@ def arg_annotation(t: ir.TypeRef) -> str:
             return f"dict[str, {arg_annotation(value)}]"
         case ir.NullableType(inner):
             return f"{arg_annotation(inner)} | None"
+        case ir.UnionType() | ir.TupleType():
+            return value_types.annotation(t, arg_annotation)
     return annotation(t)
 
 
@@ -190,13 +192,21 @@ def conv(t: ir.TypeRef) -> str:
             return f"_rt.EnumOf({name})"
         case ir.NullableType(inner):
             return f"_rt.Nullable({conv(inner)})"
-    raise AssertionError(t)
+    return value_types.conv(t, conv)
 
 
 _EXAMPLE_TEXT = {"date": "2024-01-31", "date-time": "2024-01-31T12:00:00Z"}
 _EXAMPLE_VALUE = {
     "date": "datetime.date(2024, 1, 31)",
     "date-time": "datetime.datetime(2024, 1, 31, 12, tzinfo=datetime.timezone.utc)",
+}
+
+
+_PLAIN_EXAMPLES: dict[type, str] = {
+    ir.StrType: '"string"',
+    ir.IntType: "1",
+    ir.FloatType: "1.0",
+    ir.BoolType: "True",
 }
 
 
@@ -207,14 +217,8 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0, *, arg: bool = True) -> 
     match t:
         case ir.StrType(fmt) if fmt in _EXAMPLE_TEXT:
             return repr(_EXAMPLE_TEXT[fmt]) if arg else _EXAMPLE_VALUE[fmt]
-        case ir.StrType():
-            return '"string"'
-        case ir.IntType():
-            return "1"
-        case ir.FloatType():
-            return "1.0"
-        case ir.BoolType():
-            return "True"
+        case ir.StrType() | ir.IntType() | ir.FloatType() | ir.BoolType():
+            return _PLAIN_EXAMPLES[type(t)]
         case ir.ListType(item) if depth < 3:
             return f"[{example(item, api, depth + 1, arg=arg)}]"
         case ir.EnumRef(name):
@@ -228,8 +232,12 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0, *, arg: bool = True) -> 
                 if must_give(model, f)
             )
             return f"models.{name}({args})"
-        case ir.NullableType(inner):
+        case ir.NullableType(inner) | ir.UnionType((inner, *_)):
             return example(inner, api, depth, arg=arg)
+        case ir.LiteralType(values):
+            return pyrepr(values[0])
+    if isinstance(t, ir.TupleType) and depth < 3:
+        return value_types.tuple_text([example(i, api, depth + 1, arg=arg) for i in t.items])
     return (
         "{}"
         if isinstance(t, ir.MapType | ir.ModelRef)
@@ -330,6 +338,8 @@ def _example_segment(p: ir.Param, api: ir.Api) -> str:
 
 def _is_object(t: ir.TypeRef, api: ir.Api) -> bool:
     inner = t.inner if isinstance(t, ir.NullableType) else t
+    if isinstance(inner, ir.UnionType):
+        return _is_object(inner.variants[0], api)
     return isinstance(inner, ir.ModelRef | ir.MapType | ir.AnyType)
 
 
@@ -353,6 +363,10 @@ def names_in(t: ir.TypeRef) -> set[str]:
             return {name}
         case ir.ListType(inner) | ir.MapType(inner) | ir.NullableType(inner):
             return names_in(inner)
+        case ir.TupleType(items, rest):
+            return set().union(*(names_in(i) for i in (*items, *([rest] if rest else []))))
+        case ir.UnionType(variants):
+            return set().union(*(names_in(v) for v in variants))
     return set()
 
 
@@ -407,9 +421,16 @@ def typing_imports(api: ir.Api) -> list[str]:
     needed = {"TYPE_CHECKING"} | (
         {"cast"} if any(op.response.kind != "empty" for op in ops) else set()
     )
-    if any("Any" in arg_annotation(t) for t in _signature_types(api)):
-        needed.add("Any")
+    texts = [arg_annotation(t) for t in _signature_types(api)]
+    needed |= {"Any"} if any("Any" in text for text in texts) else set()
+    needed |= {"Literal"} if any("Literal[" in text for text in texts) else set()
     return sorted(needed)
+
+
+def model_typing_imports(api: ir.Api) -> list[str]:
+    """What `models.py` needs from `typing`: `Any` (additional_properties) and `Literal`."""
+    literal = any("Literal[" in annotation(f.type) for m in api.models for f in m.fields)
+    return ["Any", "Literal"] if literal else ["Any"]
 
 
 def distribution_name(package_name: str) -> str:
@@ -622,6 +643,7 @@ def render(
         "typing_imports": typing_imports(api),
         "client_stdlib_imports": client_stdlib_imports(api),
         "models_stdlib_imports": models_stdlib_imports(api),
+        "model_typing_imports": model_typing_imports(api),
         "example_args": functools.partial(example_args, api=api),
         "smoke_expectation": functools.partial(smoke_expectation, api=api),
         "model_exports": export_order([e.name for e in api.enums] + [m.name for m in api.models]),

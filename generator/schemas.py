@@ -1,16 +1,18 @@
 """Schema typing: the IR type of every schema a document's operations reach.
 
 Handled in order of precedence: `$ref` (local only; component schemas become named
-classes, other targets are inlined), `allOf` (one part besides annotation-only parts: an alias,
-where `nullable: false` narrows a nullable target; several: their object parts merged into one
-model), `oneOf`/`anyOf` (one non-null
-variant: that type, nullable; otherwise an untyped fallback), `enum`, then `type`.
+classes, other targets are inlined; in 3.1 a `nullable: true` beside it is honoured), `allOf`
+(one part besides annotation-only parts: an alias, where `nullable: false` narrows a nullable
+target; several: their object parts merged into one model), `oneOf`/`anyOf` (unions, typed in
+`generator.unions`), `const`, `enum` (string and integer enums are classes; booleans and mixed
+values are `bool`/`Literal`), then `type` (3.1 type arrays are unions; `prefixItems` tuples).
 Inline objects and enums are named by their `title` when no other schema shares it, otherwise
 by their context: a model by its property name, then parent + property name (`SdUpscaleJob`);
 an enum by parent + property name first (`CostUnit`), since bare value names are too generic.
 
-Deliberately left out (each gets a diagnostic and an untyped fallback, never an omission):
-unions with several variants, discriminators.
+Every fallback to `Any` carries a diagnostic at the schema's pointer (`AnyType.at`): SDK201
+for schemas that allow any value (no type, `true`, a free-form object) and the named warnings
+for broken ones (SDK202-206, SDK010); tests/test_no_silent_any.py walks every fixture's IR.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import collections
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
-from generator import ir, naming
+from generator import ir, naming, unions
 from generator.diagnostics import Diagnostic, error, info, pointer, warning
 
 _COMPONENT_PREFIX = "#/components/schemas/"
@@ -159,13 +161,22 @@ class SchemaTyper:
 
     # --- schemas ----------------------------------------------------------------------------
 
+    def untyped(self, at: str, construct: str) -> ir.AnyType:
+        """The `Any` fallback for `construct` at `at`, with its SDK201 note (once per place);
+        tests/benchmarks/any_census.py counts the notes by the text before the `;`."""
+        self._note("SDK201", at, f"{construct}; typed as Any")
+        return ir.AnyType(at)
+
     def type_of(self, schema: Any, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            return self._ref_type(schema["$ref"], at, hints)
+            result = self._ref_type(schema["$ref"], at, hints)
+            # 3.1 honours a `$ref`'s siblings; 3.0 says to ignore them
+            return _nullable(result) if not self._is_30 and _is_nullable(schema) else result
         if not isinstance(schema, dict):
             if schema is not True:
                 self.diagnostics.append(warning("SDK204", at, "schema is not an object"))
-            return ir.AnyType()
+                return ir.AnyType(at)
+            return self.untyped(at, "a `true` schema (any value)")
         self._check_keywords(schema, at)
         inner = self._base_type(schema, at, hints)
         return _nullable(inner) if _is_nullable(schema) else inner
@@ -186,17 +197,17 @@ class SchemaTyper:
     def _ref_type(self, ref: str, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
         if not ref.startswith("#"):
             self.diagnostics.append(error("SDK010", at, f"external $ref {ref!r} is not allowed"))
-            return ir.AnyType()
+            return ir.AnyType(at)
         if _component_key(ref) is not None:
             return self.component(ref, at)
         self._note("SDK215", at, f"$ref {ref!r} points into another schema; its target is inlined")
         if ref in self._busy:
             self.diagnostics.append(warning("SDK205", at, f"circular $ref {ref!r}; typed as Any"))
-            return ir.AnyType()
+            return ir.AnyType(at)
         self._busy.add(ref)
         try:
             target, target_at = self.resolve({"$ref": ref}, at)
-            return self.type_of(target, target_at, hints) if target is not None else ir.AnyType()
+            return self.type_of(target, target_at, hints) if target is not None else ir.AnyType(at)
         finally:
             self._busy.discard(ref)
 
@@ -213,7 +224,7 @@ class SchemaTyper:
             return self._named[ref]
         schema, at = self.resolve({"$ref": ref}, used_at)
         if schema is None:  # reported by resolve; remembered so it is reported once
-            self._named[ref] = ir.AnyType()
+            self._named[ref] = ir.AnyType(used_at)
             return self._named[ref]
         if not isinstance(schema, dict):
             return self.type_of(schema, at, ())
@@ -222,13 +233,17 @@ class SchemaTyper:
         if name is None or kind is None:
             if ref in self._busy:
                 self.diagnostics.append(warning("SDK205", ref, "circular $ref; typed as Any"))
-                return ir.AnyType()
+                return ir.AnyType(ref)
             self._busy.add(ref)
             hint = naming.pascal(_component_key(ref) or "")
             result = self._named[ref] = self.type_of(schema, ref, (hint,))
             self._busy.discard(ref)
             return result
-        named: ir.TypeRef = ir.ModelRef(name) if kind == "model" else ir.EnumRef(name)
+        named: ir.TypeRef = (
+            ir.ModelRef(name)
+            if kind == "model"
+            else ir.EnumRef(name, _enum_value_type(schema) or "str")
+        )
         self._named[ref] = _nullable(named) if _is_nullable(schema) else named
         if kind == "model":
             self._model(name, schema, ref)
@@ -238,9 +253,11 @@ class SchemaTyper:
 
     def _base_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
         kind = _class_kind(schema)
-        if kind is not None and at in self._inline:  # reached again: an inline recursion
-            self._note("SDK214", at, "this schema contains itself: a recursive model")
-            return self._inline[at]
+        if kind is not None and at in self._inline:  # reached again: the same class
+            known = self._inline[at]
+            if isinstance(known, ir.ModelRef) and known.name in self._building:
+                self._note("SDK214", at, "this schema contains itself: a recursive model")
+            return known
         if kind is not None:
             name = self._inline_name(schema, hints)
             if kind == "model":
@@ -256,13 +273,18 @@ class SchemaTyper:
             return _narrowed(inner, schema)
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list):
-                return self._union(schema[key], f"{at}/{key}", hints)
+                return unions.union(self, schema, key, at, hints)
+        if "const" in schema:
+            return unions.value_type(self, [schema["const"]], f"{at}/const", "const")
         if isinstance(schema.get("enum"), list) and any(v is not None for v in schema["enum"]):
-            self.diagnostics.append(warning("SDK206", at, "enum mixes value types; typed as Any"))
-            return ir.AnyType()
-        return self._plain_type(schema, at, hints)
+            inner = unions.value_type(self, schema["enum"], f"{at}/enum", "enum")
+            return _nullable(inner) if None in schema["enum"] else inner
+        return self.plain_type(schema, at, hints)
 
-    def _plain_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+    def plain_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+        """A schema by its `type` (or its `properties`); several types are a union."""
+        if _type_count(schema) > 1:
+            return unions.type_array(self, schema, at, hints)
         kind = _json_type(schema)
         if kind == "string":
             fmt = schema.get("format")
@@ -274,26 +296,32 @@ class SchemaTyper:
         if kind == "boolean":
             return ir.BoolType()
         if kind == "array":
-            items = schema.get("items", True)
-            return ir.ListType(self.type_of(items, f"{at}/items", tuple(h + "Item" for h in hints)))
+            return self._array_type(schema, at, hints)
         extra = schema.get("additionalProperties")
         if kind == "object" and isinstance(extra, dict) and extra:
             value_hints = tuple(h + "Value" for h in hints)
             return ir.MapType(self.type_of(extra, f"{at}/additionalProperties", value_hints))
         if kind == "object":
-            return ir.MapType(ir.AnyType())
-        return ir.AnyType()
+            return ir.MapType(self.untyped(at, "a free-form object (values of any type)"))
+        return self.untyped(at, "a schema without a type (any value)")
 
-    def _union(self, variants: list[Any], at: str, hints: tuple[str, ...]) -> ir.TypeRef:
-        real = [(i, v) for i, v in enumerate(variants) if not _is_null_schema(v)]
-        if len(real) == 1:
-            index, only = real[0]
-            inner = self.type_of(only, f"{at}/{index}", hints)
-            return _nullable(inner) if len(real) < len(variants) else inner
-        self.diagnostics.append(
-            info("SDK201", at, f"a union of {len(real)} types is not modelled yet; typed as Any")
-        )
-        return ir.AnyType()
+    def _array_type(self, schema: Schema, at: str, hints: tuple[str, ...]) -> ir.TypeRef:
+        item_hints = tuple(h + "Item" for h in hints)
+        prefix = schema.get("prefixItems")
+        if isinstance(prefix, list) and prefix:  # 3.1: positions typed, then `items` (the rest)
+            items = tuple(
+                self.type_of(p, f"{at}/prefixItems/{i}", item_hints) for i, p in enumerate(prefix)
+            )
+            rest = schema.get("items", True)
+            limit = schema.get("maxItems")
+            if rest is False or (type(limit) is int and limit <= len(items)):
+                return ir.TupleType(items, None)
+            if rest is True:
+                return ir.TupleType(items, self.untyped(at, "items after `prefixItems` (any)"))
+            return ir.TupleType(items, self.type_of(rest, f"{at}/items", item_hints))
+        if "items" not in schema:
+            return ir.ListType(self.untyped(at, "an array without `items` (items of any type)"))
+        return ir.ListType(self.type_of(schema["items"], f"{at}/items", item_hints))
 
     def object_parts(self, schema: Schema, at: str) -> tuple[list[tuple[str, Any, str]], set[str]]:
         """Properties (name, schema, pointer) and required names of an object schema, with
@@ -383,7 +411,7 @@ class SchemaTyper:
         unique = list(dict.fromkeys(v for v in schema["enum"] if v is not None))
         members = tuple(ir.EnumMember(scope.claim(naming.constant(str(v))), v) for v in unique)
         self.enums[name] = ir.Enum(name, _text(schema.get("description")), members, value_type, at)
-        result: ir.TypeRef = ir.EnumRef(name)
+        result: ir.TypeRef = ir.EnumRef(name, value_type)
         return _nullable(result) if None in schema["enum"] else result
 
     def all_components(self) -> None:
@@ -438,6 +466,14 @@ def x_name(node: Schema) -> str | None:
     value = node.get("x-sdkgen-name")
     ok = isinstance(value, str) and naming.is_identifier(value) and not value.startswith("_")
     return value if ok else None
+
+
+def _type_count(schema: Schema) -> int:
+    """How many types other than "null" a 3.1 type array names (1 for a plain `type`)."""
+    kind = schema.get("type")
+    if not isinstance(kind, list):
+        return 1
+    return len({k for k in kind if k != "null" and isinstance(k, str)})
 
 
 def _json_type(schema: Schema) -> str | None:
@@ -513,10 +549,6 @@ def _narrowed(inner: ir.TypeRef, schema: Schema) -> ir.TypeRef:
 def _is_nullable(schema: Schema) -> bool:
     kind = schema.get("type")
     return schema.get("nullable") is True or (isinstance(kind, list) and "null" in kind)
-
-
-def _is_null_schema(schema: Any) -> bool:
-    return isinstance(schema, dict) and schema.get("type") == "null"
 
 
 def _strip(t: ir.TypeRef) -> ir.TypeRef:

@@ -280,18 +280,33 @@ def test_enum_with_null_is_nullable() -> None:
     )
 
 
-def test_inline_mixed_enum_is_any_with_warning() -> None:
-    api, diagnostics = run(returning({"enum": ["a", 1]}))
+def test_inline_mixed_enum_is_a_literal() -> None:
+    api, diagnostics = run(returning({"enum": ["a", 1, True]}))
+    assert single_op(api).response.type == ir.LiteralType(("a", 1, True))
+    assert not [d for d in diagnostics if d.code in {"SDK201", "SDK206"}]
+
+
+@pytest.mark.parametrize(
+    ("enum", "expected"),
+    [
+        ([True], ir.LiteralType((True,))),
+        ([True, False, None], ir.NullableType(ir.BoolType())),
+        ([1, 2.5], ir.FloatType()),
+    ],
+)
+def test_boolean_and_number_enums(enum: list[Any], expected: ir.TypeRef) -> None:
+    assert response_type({"enum": enum}) == expected
+
+
+def test_component_enum_of_objects_is_any_with_warning() -> None:
+    api, diagnostics = run(
+        returning({"$ref": "#/components/schemas/E"}, {"E": {"enum": [{"a": 1}, "b"]}})
+    )
     assert single_op(api).response.type == ir.AnyType()
     sdk206 = only(diagnostics, "SDK206")
     assert sdk206.severity is Severity.WARNING
-    assert sdk206.pointer == RESPONSE_SCHEMA
-
-
-def test_component_mixed_enum_is_any_with_warning() -> None:
-    api, diagnostics = run(returning({"$ref": "#/components/schemas/E"}, {"E": {"enum": ["a", 1]}}))
-    assert single_op(api).response.type == ir.AnyType()
-    assert only(diagnostics, "SDK206").severity is Severity.WARNING
+    assert sdk206.pointer == "#/components/schemas/E/enum"
+    assert sdk206.message == "enum values include an array or an object; typed as Any"
 
 
 # --- types ------------------------------------------------------------------------------------
@@ -385,12 +400,61 @@ def test_one_of_single_variant_is_that_type() -> None:
     assert response_type({"oneOf": [{"type": "integer"}]}) == ir.IntType()
 
 
-def test_real_union_is_any_with_info() -> None:
+def test_real_union_is_a_union_type() -> None:
     api, diagnostics = run(returning({"oneOf": [{"type": "string"}, {"type": "integer"}]}))
-    assert single_op(api).response.type == ir.AnyType()
-    sdk201 = only(diagnostics, "SDK201")
-    assert sdk201.severity is Severity.INFO
-    assert sdk201.pointer == RESPONSE_SCHEMA + "/oneOf"
+    expected = ir.UnionType((ir.StrType(), ir.IntType()), None, exclusive=True)
+    assert single_op(api).response.type == expected
+    assert not [d for d in diagnostics if d.code == "SDK201"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        (  # flattened, deduplicated, null lifted out
+            {"anyOf": [{"type": "string"}, {"oneOf": [{"type": "integer"}, {"type": "string"}]}]},
+            ir.UnionType((ir.StrType(), ir.IntType()), None, exclusive=False),
+        ),
+        (
+            {"type": ["string", "integer", "null"]},
+            ir.NullableType(ir.UnionType((ir.StrType(), ir.IntType()), None, exclusive=True)),
+        ),
+        ({"oneOf": [{"const": "a"}, {"const": "b"}]}, ir.LiteralType(("a", "b"))),
+        ({"oneOf": [{"type": "string"}, {}]}, ir.AnyType()),  # a variant takes anything
+        (
+            {"type": "array", "prefixItems": [{"type": "string"}], "items": False},
+            ir.TupleType((ir.StrType(),), None),
+        ),
+        (  # `maxItems` ends the tuple as `items: false` would
+            {
+                "type": "array",
+                "prefixItems": [{"type": "string"}, {"type": "number"}],
+                "maxItems": 2,
+            },
+            ir.TupleType((ir.StrType(), ir.FloatType()), None),
+        ),
+    ],
+)
+def test_union_shapes(schema: dict[str, Any], expected: ir.TypeRef) -> None:
+    assert response_type(schema) == expected
+
+
+def test_discriminator_mapping_names_no_variant() -> None:
+    schemas = {
+        "A": {"type": "object", "properties": {"t": {"type": "string"}}},
+        "B": {"type": "object", "properties": {"t": {"type": "string"}}},
+        "C": {"type": "object", "properties": {"t": {"type": "string"}}},
+    }
+    union = {
+        "oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
+        "discriminator": {"propertyName": "t", "mapping": {"a": "A", "c": "C"}},
+    }
+    api, diagnostics = run(returning(union, schemas))
+    t = single_op(api).response.type
+    assert isinstance(t, ir.UnionType)
+    assert t.discriminator == ir.Discriminator("t", (("B", 1), ("a", 0)))
+    sdk225 = only(diagnostics, "SDK225")
+    assert sdk225.pointer == RESPONSE_SCHEMA + "/discriminator/mapping"
+    assert sdk225.message == "mapping 'c' -> 'C' names no variant of the union; ignored"
 
 
 def test_additional_properties_is_map() -> None:
@@ -1273,3 +1337,58 @@ def test_a_schema_named_like_what_the_generated_code_uses_is_renamed_with_a_note
     assert [d.pointer for d in notes] == (
         [f"#/components/schemas/{key}"] if name.endswith("_") else []
     )
+
+
+def _inline_doc(inner_props: dict[str, Any], entry: str) -> dict[str, Any]:
+    ok = {"description": "ok", "content": {"application/json": {"schema": {"$ref": entry}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": ok}}}},
+        "components": {
+            "schemas": {"A": {"type": "object", "properties": {"node": inner_props}}},
+        },
+    }
+
+
+def _sdk214(doc: dict[str, Any]) -> list[str]:
+    _, diagnostics = build(doc, package_name="p", env_prefix="P")
+    return [f"{d.pointer}: {d.message}" for d in diagnostics if d.code == "SDK214"]
+
+
+def test_an_inline_schema_reached_twice_is_not_called_recursive() -> None:
+    """Issue 13: SDK214 said "a recursive model" for an inline schema merely reached twice."""
+    node = {"type": "object", "properties": {"x": {"type": "string"}}}
+    doc = _inline_doc(node, "#/components/schemas/A")
+    doc["components"]["schemas"]["A"]["properties"]["again"] = {
+        "$ref": "#/components/schemas/A/properties/node"
+    }
+    assert _sdk214(doc) == []
+
+
+def test_an_inline_schema_containing_itself_is_recursive() -> None:
+    node = {
+        "type": "object",
+        "properties": {"child": {"$ref": "#/components/schemas/A/properties/node"}},
+    }
+    assert _sdk214(_inline_doc(node, "#/components/schemas/A")) == [
+        "#/components/schemas/A/properties/node: this schema contains itself: a recursive model"
+    ]
+
+
+def test_a_discriminated_union_made_nullable_keeps_its_discriminator() -> None:
+    """opc-e2e's `oneOf: [{$ref: ADiscriminatedUnion}, {type: "null"}]`: the outer union adds
+    null only; flattening must not lose the inner mapping."""
+    model = {"type": "object", "properties": {"kind": {"type": "string"}}}
+    schemas = {
+        "A": model,
+        "B": model,
+        "U": {
+            "oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
+            "discriminator": {"propertyName": "kind", "mapping": {"a": "A", "b": "B"}},
+        },
+    }
+    wrapped = {"oneOf": [{"$ref": "#/components/schemas/U"}, {"type": "null"}]}
+    t = response_type(wrapped, schemas)
+    assert isinstance(t, ir.NullableType) and isinstance(t.inner, ir.UnionType)
+    assert t.inner.discriminator == ir.Discriminator("kind", (("a", 0), ("b", 1)))

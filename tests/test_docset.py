@@ -883,3 +883,29 @@ def test_a_shared_model_travels_every_way_any_document_uses_it(tmp_path: Path) -
         assert made.to_dict() == {"name": "n"}
     finally:
         next(loading, None)
+
+
+def test_a_renamed_integer_enum_stays_an_integer_enum(tmp_path: Path) -> None:
+    """Two documents with different `Level` enums of integers: the second is renamed, and
+    fields of it are still annotated `... | int` (an unknown value stays the integer sent)."""
+    scheme = {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}
+
+    def item(levels: list[int]) -> dict[str, Any]:
+        return {
+            "Item": {
+                "type": "object",
+                "properties": {"level": {"$ref": "#/components/schemas/Level"}},
+            },
+            "Level": {"type": "integer", "enum": levels},
+        }
+
+    one = _doc("One", "https://one.example.com", scheme, item([1, 2]))
+    two = _doc("Two", "https://two.example.com", scheme, item([1, 2, 3]))
+    specs = [write_spec(tmp_path, one, "one.yaml"), write_spec(tmp_path, two, "two.yaml")]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "lv", "-q")
+    assert result.exit_code == 0, result.output
+    models = (out / "lv" / "models.py").read_text(encoding="utf-8")
+    assert "level: Level | int | Unset = UNSET" in models, models
+    assert "level: TwoLevel | int | Unset = UNSET" in models, models
+    assert "| str" not in models

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import importer, run_cli
 from tests.support.checks import (
     document_operations,
     generated_operations,
@@ -82,11 +82,140 @@ def test_the_redocly_cafe_split_over_files_generates_every_operation(
     assert in_document == 12
     assert report["result"]["operations"] == generated_operations(project, "cafe") == in_document
     files = {d["file"].removeprefix(str(spec.parent) + "/") for d in report["diagnostics"]}
-    assert "components/schemas/MenuItem.yaml" in files, files  # diagnostics name their file
+    assert "components/schemas/OrderItem.yaml" in files, files  # diagnostics name their file
+    assert "components/schemas/MenuItem.yaml" not in files, files  # its oneOf is typed (13)
     imported = import_in_subprocess(project, "cafe")
     assert imported.clean, imported
     checked = mypy_strict([project / "cafe"])
     assert checked.returncode == 0, checked.output[-5000:]
+    models = (project / "cafe" / "models.py").read_text(encoding="utf-8")
+    assert "menu_item: Beverage | Dessert | Unset = UNSET" in models
+
+
+OPC_E2E = sorted(p.name for p in (PUBLIC / "opc-e2e").glob("*.yaml"))
+INVALID = {"baseline_openapi_3.1.yaml"}  # 3 validation errors: generated with --skip-validation
+HEADER_OVERLAY = """\
+overlay: 1.0.0
+info: {title: an HTTP token for the header name, version: "1"}
+actions:
+  - target: "$.components.parameters['header-param']"
+    update: {name: header-param}
+"""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [f"opc-e2e/{n}" for n in OPC_E2E]
+    + [f"twilio-multi/{p.name}" for p in sorted((PUBLIC / "twilio-multi").glob("*.json"))],
+)
+def test_opc_e2e_and_twilio_multi_generate_import_and_type_check(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: openapi-python-client's 3.1 end-to-end documents (unions, const, prefixItems,
+    type arrays, enums of every kind) and the Twilio documents meant as one API, each alone."""
+    spec = public_spec(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "client"
+    skip = ["--skip-validation"] if Path(name).name in INVALID else []
+    if Path(name).name in INVALID:  # its header `header param` cannot be sent (SDK218, an error)
+        overlay = tmp_path / "overlay.yaml"
+        overlay.write_text(HEADER_OVERLAY, encoding="utf-8")
+        skip += ["--overlay", str(overlay)]
+    result = run_cli(
+        "generate",
+        str(spec),
+        "-o",
+        str(project),
+        "--package-name",
+        "pub",
+        "--format",
+        "json",
+        *skip,
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["result"]["operations"] == generated_operations(project, "pub") > 0
+    silent_unions = [
+        d for d in report["diagnostics"] if "union" in d["message"] and d["code"] == "SDK201"
+    ]
+    assert silent_unions == []
+    imported = import_in_subprocess(project, "pub")
+    assert imported.clean, imported
+    checked = mypy_strict([project / "pub"])
+    assert checked.returncode == 0, checked.output[-5000:]
+
+
+def test_opc_e2e_is_complete() -> None:
+    assert OPC_E2E == [
+        "3.1_specific.openapi.yaml",
+        "baseline_openapi_3.1.yaml",
+        "openapi_3.1_enums.yaml",
+    ]
+
+
+def test_webhooks_get_a_note_and_their_models_with_include_unused(tmp_path: Path) -> None:
+    """3.1 `webhooks` are no client operations (SDK226); `--include-unused` generates the
+    schemas they use, here the redocly cafe's `OrderNotification` payload."""
+    spec = public_spec(REDOCLY_CAFE)
+    result = run_cli(
+        "generate",
+        str(spec),
+        "-o",
+        str(tmp_path / "c"),
+        "--format",
+        "json",
+        "--include-unused",
+        "--package-name",
+        "cafe",
+    )
+    assert result.exit_code == 0, result.output
+    notes = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "SDK226"]
+    assert [(n["pointer"], n["severity"]) for n in notes] == [("#/webhooks", "info")]
+    from generator import load
+
+    webhooks = load.load(str(spec)).data["webhooks"]
+    assert notes[0]["message"].startswith(f"{len(webhooks)} webhooks are requests the API sends")
+    models = (tmp_path / "c" / "cafe" / "models.py").read_text(encoding="utf-8")
+    assert "class OrderNotification(_rt.Model):" in models
+
+
+def test_opc_e2e_discriminated_union_of_identical_shapes_decodes_by_its_mapping(
+    tmp_path: Path,
+) -> None:
+    """opc-e2e's ADiscriminatedUnionType1 and ...Type2 have the same properties: only the
+    discriminator (`modelType`, behind a nullable `oneOf` wrapper) can tell them apart."""
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(HEADER_OVERLAY, encoding="utf-8")
+    spec = public_spec("opc-e2e/baseline_openapi_3.1.yaml")
+    project = tmp_path / "client"
+    result = run_cli(
+        "generate",
+        str(spec),
+        "-o",
+        str(project),
+        "-q",
+        "--package-name",
+        "opc_base",
+        "--skip-validation",
+        "--include-unused",
+        "--overlay",
+        str(overlay),
+    )
+    assert result.exit_code == 0, result.output
+    loading = importer()
+    models = next(loading)(project, "opc_base").models
+    try:
+        holder = models.ModelWithDiscriminatedUnion
+        for tag, cls in (
+            ("type1", "ADiscriminatedUnionType1"),
+            ("type2", "ADiscriminatedUnionType2"),
+        ):
+            read = holder.from_dict({"discriminated_union": {"modelType": tag}}, strict=True)
+            assert type(read.discriminated_union).__name__ == cls
+        assert holder.from_dict({"discriminated_union": None}).discriminated_union is None
+    finally:
+        next(loading, None)
 
 
 # spec: (package, operations whose arguments or results hold a typed date-time, at least). The

@@ -534,3 +534,48 @@ def test_the_readme_pipeline_recipe(tmp_path: Path, server: FaultServer) -> None
     assert third.returncode != 0
     assert f'spec-sha256 = "{new_sha}"' in (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
     assert "def create_item(" in client.read_text(encoding="utf-8")
+
+
+def _field_schemas(old: Any, new: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """BASE with a response field `extra` (old: `old`, new: `new`) and a request field `note`
+    (likewise), for the type classification of issue 13."""
+    docs = []
+    for schema in (old, new):
+        doc = copy.deepcopy(BASE)
+        item_props(doc)["extra"] = schema
+        body_schema(doc)["properties"]["note"] = schema
+        docs.append(doc)
+    return docs[0], docs[1]
+
+
+RETYPED = [
+    # (old schema, new schema, level for the result field, level for the argument)
+    ({}, {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "minor", "minor"),
+    ({}, {"enum": [True]}, "minor", "minor"),  # Stripe's `deleted`: JSON values as they were
+    ({}, {"$ref": "#/components/schemas/Item"}, "major", "minor"),  # a dict becomes a model
+    ({"type": "string"}, {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "major", "minor"),
+    ({"oneOf": [{"type": "string"}, {"type": "integer"}]}, {"type": "string"}, "minor", "major"),
+    ({"type": "string"}, {}, "major", "minor"),
+    ({"oneOf": [{"const": "a"}]}, {"enum": ["a", 1]}, "major", "minor"),  # Literal widened
+]
+
+
+@pytest.mark.parametrize(("old", "new", "out_level", "in_level"), RETYPED)
+def test_diff_classifies_types_made_more_or_less_precise(
+    old: Any, new: Any, out_level: str, in_level: str, tmp_path: Path
+) -> None:
+    before, after = _field_schemas(old, new)
+    result = run_cli(
+        "diff",
+        str(write_spec(tmp_path, before, "old.yaml")),
+        str(write_spec(tmp_path, after, "new.yaml")),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    changes = {c["where"]: c for c in json.loads(result.stdout)["changes"]}
+    out = next(c for w, c in changes.items() if w.endswith("].extra"))
+    arg = next(c for w, c in changes.items() if w.endswith("(note)"))
+    assert (out["level"], arg["level"]) == (out_level, in_level), changes
+    assert out["message"].startswith("type ")
+    assert "may now be null" not in json.dumps(changes)  # Any already held null

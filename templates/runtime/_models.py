@@ -8,6 +8,10 @@ Reading responses is lenient by default: unknown fields are kept in `additional_
 and written back by `to_dict()`, unknown enum values stay plain strings, and a value of an
 unexpected type is kept as it came, so nothing the server sent is lost. `strict=True` raises
 `ResponseValidationError` naming the field's path instead.
+
+Unions (`OneOf`) pick their variant by the discriminator when there is one, otherwise by the
+structural rule of `Conv.fits` (see `OneOf`); a value no variant (or more than one variant of
+a `oneOf`) takes is kept as it came, or refused in strict mode.
 """
 
 from __future__ import annotations
@@ -49,6 +53,13 @@ class Conv:
     def load(self, value: Any, path: str, strict: bool) -> Any:
         return value
 
+    def fits(self, value: Any) -> bool:
+        """Whether `value` has this type's shape (the structural rule of `OneOf`)."""
+        return True
+
+    def describe(self) -> str:
+        return "any value"
+
 
 class _Prim(Conv):
     def __init__(self, name: str, *types: type) -> None:
@@ -60,6 +71,30 @@ class _Prim(Conv):
         if strict and (wrong_bool or not isinstance(value, self.types)):
             raise ResponseValidationError(f"expected {self.name}, got {kind(value)}", path=path)
         return value
+
+    def fits(self, value: Any) -> bool:
+        wrong_bool = isinstance(value, bool) and bool not in self.types
+        return not wrong_bool and isinstance(value, self.types)
+
+    def describe(self) -> str:
+        return self.name
+
+
+class LiteralOf(_Prim):
+    """`const` and one-value enums: one of `values`, compared with their JSON type (true is
+    not 1). Lenient reads keep any value as it came, like every primitive."""
+
+    def __init__(self, *values: str | int | bool) -> None:
+        super().__init__(" or ".join(repr(v) for v in values))
+        self.values = values
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        if strict and not self.fits(value):
+            raise ResponseValidationError(f"expected {self.name}, got {kind(value)}", path=path)
+        return value
+
+    def fits(self, value: Any) -> bool:
+        return any(type(v) is type(value) and v == value for v in self.values)
 
 
 STR: Final = _Prim("string", str)
@@ -98,6 +133,12 @@ class Nullable(Conv):
     def load(self, value: Any, path: str, strict: bool) -> Any:
         return None if value is None else self.inner.load(value, path, strict)
 
+    def fits(self, value: Any) -> bool:
+        return value is None or self.inner.fits(value)
+
+    def describe(self) -> str:
+        return f"{self.inner.describe()} or null"
+
 
 class ListOf(Conv):
     def __init__(self, item: Conv) -> None:
@@ -110,6 +151,46 @@ class ListOf(Conv):
             return [self.item.load(v, path, strict) for v in value]
         return [self.item.load(v, f"{path}[{i}]", strict) for i, v in enumerate(value)]
 
+    def fits(self, value: Any) -> bool:
+        return isinstance(value, list) and all(self.item.fits(v) for v in value)
+
+    def describe(self) -> str:
+        return f"array of {self.item.describe()}"
+
+
+class TupleOf(Conv):
+    """3.1 `prefixItems`: item i read by `items[i]`, the items after them by `rest` (None: no
+    more items allowed). JSON Schema lets an array be shorter than its prefix. Read as a tuple."""
+
+    def __init__(self, items: tuple[Conv, ...], rest: Conv | None) -> None:
+        self.items, self.rest = items, rest
+
+    def _conv(self, index: int) -> Conv | None:
+        return self.items[index] if index < len(self.items) else self.rest
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        if not isinstance(value, list):
+            return _mismatch("array", value, path, strict)
+        out = []
+        for i, item in enumerate(value):
+            conv = self._conv(i)
+            if conv is None:
+                if strict:
+                    message = f"expected at most {len(self.items)} items, got {len(value)}"
+                    raise ResponseValidationError(message, path=path)
+                conv = ANY
+            out.append(conv.load(item, f"{path}[{i}]", strict))
+        return tuple(out)
+
+    def fits(self, value: Any) -> bool:
+        if not isinstance(value, list):
+            return False
+        convs = [self._conv(i) for i in range(len(value))]
+        return all(c is not None and c.fits(v) for c, v in zip(convs, value, strict=True))
+
+    def describe(self) -> str:
+        return "array"
+
 
 class MapOf(Conv):
     def __init__(self, value: Conv) -> None:
@@ -119,6 +200,12 @@ class MapOf(Conv):
         if not isinstance(value, dict):
             return _mismatch("object", value, path, strict)
         return {k: self.value.load(v, f"{path}.{k}", strict) for k, v in value.items()}
+
+    def fits(self, value: Any) -> bool:
+        return isinstance(value, dict) and all(self.value.fits(v) for v in value.values())
+
+    def describe(self) -> str:
+        return f"object of {self.value.describe()}"
 
 
 class EnumOf(Conv):
@@ -139,6 +226,15 @@ class EnumOf(Conv):
             raise ResponseValidationError(f"unknown {self.cls.__name__} value {value!r}", path=path)
         return value
 
+    def fits(self, value: Any) -> bool:
+        try:
+            return value in self.cls._value2member_map_ and not isinstance(value, bool)
+        except TypeError:  # an unhashable value
+            return False
+
+    def describe(self) -> str:
+        return self.cls.__name__
+
 
 class ModelOf(Conv):
     def __init__(self, cls: type[Model]) -> None:
@@ -149,11 +245,101 @@ class ModelOf(Conv):
             return _mismatch("object", value, path, strict)
         return self.cls._load(value, path, strict)
 
+    def fits(self, value: Any) -> bool:
+        """An object with every required field, and a value of the field's shape in every field
+        it has (an enum field a known value, a `const` field that value)."""
+        if not isinstance(value, dict):
+            return False
+        for field in self.cls._fields:
+            item = value.get(field.key, UNSET)
+            if item is UNSET:
+                if field.required:
+                    return False
+            elif not field.conv.fits(item):
+                return False
+        return True
+
+    def declares(self, value: dict[str, Any]) -> bool:
+        """Whether every key of `value` is a field of this model (no unknown field)."""
+        keys = self.cls._keys
+        if keys is None:
+            keys = self.cls._keys = frozenset(f.key for f in self.cls._fields)
+        return keys.issuperset(value)
+
+    def describe(self) -> str:
+        return self.cls.__name__
+
+
+class OneOf(Conv):
+    """A union (`oneOf`, `anyOf`, a 3.1 type array), decoded into exactly one variant:
+
+    1. With a discriminator (`tag`) and an object carrying it as a string, `mapping` (the
+       document's explicit mapping, then each variant's schema name) names the variant; a value
+       it does not name matches nothing. Without the property, the structural rule decides.
+    2. Structural rule: the candidates are the variants the value `fits` (JSON type; every
+       required property present; each property of its declared shape, a `const` or enum
+       property holding one of its values). When several objects fit, those that declare every
+       key of the value are kept, if any does.
+    3. One candidate: that variant. Several: when each reads the value as it is (primitives,
+       literals), the value; else an `anyOf` (`exclusive=False`) takes the first in document
+       order, and a `oneOf` matches nothing. Nothing matched: a lenient read keeps the value
+       as it came; a strict read raises `ResponseValidationError` naming the candidates.
+    """
+
+    def __init__(
+        self,
+        variants: tuple[Conv, ...],
+        exclusive: bool,
+        tag: str | None = None,
+        mapping: Mapping[str, int] | None = None,
+    ) -> None:
+        self.variants, self.exclusive = variants, exclusive
+        self.tag, self.mapping = tag, dict(mapping or {})
+
+    def pick(self, value: Any) -> tuple[Conv | None, str]:
+        """The variant that reads `value`, or None and why none does."""
+        if self.tag is not None and isinstance(value, dict):
+            name = value.get(self.tag)
+            if isinstance(name, str):
+                index = self.mapping.get(name)
+                if index is None:
+                    known = ", ".join(sorted(self.mapping))
+                    return None, f"{self.tag} {name!r} names no variant (known: {known})"
+                return self.variants[index], ""
+        candidates = [v for v in self.variants if v.fits(value)]
+        if len(candidates) > 1 and isinstance(value, dict):
+            exact: list[Conv] = [
+                c for c in candidates if isinstance(c, ModelOf) and c.declares(value)
+            ]
+            candidates = exact or candidates
+        if len(candidates) == 1 or (candidates and not self.exclusive):
+            return candidates[0], ""
+        if candidates and all(isinstance(c, _Prim) or type(c) is Conv for c in candidates):
+            return candidates[0], ""  # each reads the value as it is
+        if candidates:
+            names = ", ".join(c.describe() for c in candidates)
+            return None, f"{kind(value)} fits more than one variant ({names})"
+        return None, f"{kind(value)} fits no variant ({self.describe()})"
+
+    def load(self, value: Any, path: str, strict: bool) -> Any:
+        variant, why = self.pick(value)
+        if variant is not None:
+            return variant.load(value, path, strict)
+        if strict:
+            raise ResponseValidationError(why, path=path)
+        return value
+
+    def fits(self, value: Any) -> bool:
+        return self.pick(value)[0] is not None
+
+    def describe(self) -> str:
+        return " | ".join(v.describe() for v in self.variants)
+
 
 def container_of(conv: Conv) -> type | None:
     if isinstance(conv, ModelOf | MapOf):
         return dict
-    return list if isinstance(conv, ListOf) else None
+    return list if isinstance(conv, ListOf | TupleOf) else None
 
 
 def kind(value: Any) -> str:
@@ -208,6 +394,7 @@ class Model:
     """Base of the generated dataclasses: `from_dict` and `to_dict` from one field table."""
 
     _fields: ClassVar[tuple[FieldSpec, ...]] = ()
+    _keys: ClassVar[frozenset[str] | None] = None  # the fields' keys, built on first use
     additional_properties: dict[str, Any]
 
     @classmethod

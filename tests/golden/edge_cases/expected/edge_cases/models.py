@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any
+from typing import Any, Literal
 
 from . import _runtime as _rt
 from ._runtime import UNSET, Unset
@@ -18,6 +18,7 @@ __all__ = [
     "Cast",
     "First",
     "Merged",
+    "Mode",
     "Node",
     "PostThingsResponse",
     "Second",
@@ -26,6 +27,12 @@ __all__ = [
     "ThingKind",
     "ThingLevel",
 ]
+
+
+class Mode(str, enum.Enum):
+    """Mode"""
+
+    AUTO = "auto"
 
 
 class ThingKind(str, enum.Enum):
@@ -150,17 +157,21 @@ class Thing(_rt.Model):
         level: `level`
         self_: A schema named like typing's Self (the class becomes Self_).
         cast_: A schema named like typing.cast (the class becomes Cast).
+        link: A union with a discriminator, nullable, of two models.
+        mode: `mode`
     """
 
     kind: ThingKind | str
     maybe: str | Unset = UNSET
-    either: Any | Unset = UNSET
+    either: int | str | Unset = UNSET
     optional_count: int | None | Unset = UNSET
     labels: dict[str, str] | Unset = UNSET
     merged: Merged | Unset = UNSET
-    level: ThingLevel | str | Unset = UNSET
+    level: ThingLevel | int | Unset = UNSET
     self_: Self_ | Unset = UNSET
     cast_: Cast | Unset = UNSET
+    link: Self_ | Cast | None | Unset = UNSET
+    mode: Mode | str | Literal[True] | Unset = UNSET
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
@@ -184,11 +195,27 @@ Self_._fields = (_rt.FieldSpec("href", "href", _rt.STR, False),)
 Thing._fields = (
     _rt.FieldSpec("kind", "kind", _rt.EnumOf(ThingKind), True),
     _rt.FieldSpec("maybe", "maybe", _rt.STR, False),
-    _rt.FieldSpec("either", "either", _rt.ANY, False),
+    _rt.FieldSpec("either", "either", _rt.OneOf((_rt.INT, _rt.STR), exclusive=True), False),
     _rt.FieldSpec("optional_count", "optionalCount", _rt.Nullable(_rt.INT), False),
     _rt.FieldSpec("labels", "labels", _rt.MapOf(_rt.STR), False),
     _rt.FieldSpec("merged", "merged", _rt.ModelOf(Merged), False),
     _rt.FieldSpec("level", "level", _rt.EnumOf(ThingLevel), False),
     _rt.FieldSpec("self_", "self", _rt.ModelOf(Self_), False),
     _rt.FieldSpec("cast_", "cast", _rt.ModelOf(Cast), False),
+    _rt.FieldSpec(
+        "link",
+        "link",
+        _rt.Nullable(
+            _rt.OneOf(
+                (_rt.ModelOf(Self_), _rt.ModelOf(Cast)),
+                exclusive=True,
+                tag="rel",
+                mapping={"cast": 1, "self": 0},
+            )
+        ),
+        False,
+    ),
+    _rt.FieldSpec(
+        "mode", "mode", _rt.OneOf((_rt.EnumOf(Mode), _rt.LiteralOf(True)), exclusive=True), False
+    ),
 )
