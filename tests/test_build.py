@@ -71,7 +71,7 @@ def assert_refs_resolved(api: ir.Api) -> None:
     types: list[ir.TypeRef] = [f.type for m in api.models for f in m.fields]
     for op in (op for g in api.groups for op in g.operations):
         types += [p.type for p in op.params] + [op.response.type]
-        if isinstance(op.body, ir.JsonBody):
+        if isinstance(op.body, ir.JsonBody | ir.FormBody):
             types += [f.type for f in op.body.fields]
         elif op.body is not None and op.body.type is not None:
             types.append(op.body.type)
