@@ -261,6 +261,9 @@ class OperationReader:
             if not content:
                 return None
             ctype = sorted(content)[0]
+            if str(ctype).lower().startswith("text/"):  # sent as UTF-8 text
+                name = scope.claim(body_name)
+                return ir.WholeBody(name, ir.StrType(), str(ctype), required, description)
             message = f"{ctype!r} bodies are passed as raw bytes"
             self.b.diagnostics.append(info("SDK201", f"{at}/content", message))
             return ir.WholeBody(scope.claim(body_name), None, str(ctype), required, description)

@@ -137,6 +137,11 @@ def set_only(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not UNSET}
 
 
+def utf8(text: str | Unset) -> bytes | Unset:
+    """A `text/*` body as UTF-8 (UNSET: no body)."""
+    return text if isinstance(text, Unset) else text.encode()
+
+
 def given_parts(parts: tuple[Part, ...], required: bool) -> tuple[Part, ...] | Unset:
     """The form properties the caller gave (UNSET dropped, None kept); an optional body of
     which nothing was given is not sent at all."""

@@ -33,7 +33,7 @@ from .errors import (
 
 __version__ = "0.0.0.100"
 __spec_version__ = "not-a-version"
-__spec_sha256__ = "a5d7335d090aff92a95e03b416daec0c52a044be57c3643ed13a2f26d14cab37"
+__spec_sha256__ = "f4c1a4cb2b96c7d32dec08db34e840ff35dfd32f08f3a0b24f44ae816c4b6129"
 __overlays_sha256__ = ()
 __generator__ = "sdkgen 0.1.0"
 
