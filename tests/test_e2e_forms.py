@@ -102,7 +102,7 @@ def sample(document: dict[str, Any], raw: Any) -> Any:
     if kind in values:
         return values[kind]
     formats = {"date-time": "2020-01-02T03:04:05Z", "uri": "https://example.com/hook"}
-    return formats.get(schema.get("format"), "text")
+    return formats.get(str(schema.get("format")), "text")
 
 
 class Write:
