@@ -38,12 +38,14 @@ def is_multipart(media: str) -> bool:
 
 def is_empty(schema: Any) -> bool:
     """An object that can hold no property at all (Stripe's 225 GET and DELETE bodies):
-    no `properties`, no composition, `additionalProperties` false or absent."""
-    if not isinstance(schema, dict):
+    no composition, and `properties: {}` or `additionalProperties: false` without properties.
+    (A bare `type: object` is any object: it stays a bytes body, with a note.)"""
+    if not isinstance(schema, dict) or schema.get("type", "object") != "object":
         return False
     if schema.get("properties") or any(k in schema for k in ("allOf", "oneOf", "anyOf")):
         return False
-    return schema.get("type", "object") == "object" and not schema.get("additionalProperties")
+    closed = schema.get("additionalProperties") is False
+    return closed or ("properties" in schema and not schema.get("additionalProperties"))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -86,6 +88,13 @@ def encodings(
             file=multipart and _is_file(schema, typer, sub_at),
         )
     return Encodings(found, problems)
+
+
+def is_binary(media: str, schema: Any) -> bool:
+    """A body whose right type is `bytes`: `application/octet-stream`, no schema, or a binary
+    string (so passing it as bytes is no fallback, and no SDK201 note)."""
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/octet-stream" or schema is None or _is_binary(schema)
 
 
 def _is_binary(schema: Any) -> bool:

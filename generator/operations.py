@@ -264,8 +264,10 @@ class OperationReader:
             if str(ctype).lower().startswith("text/"):  # sent as UTF-8 text
                 name = scope.claim(body_name)
                 return ir.WholeBody(name, ir.StrType(), str(ctype), required, description)
-            message = f"{ctype!r} bodies are passed as raw bytes"
-            self.b.diagnostics.append(info("SDK201", f"{at}/content", message))
+            schema = self.b.resolve(_as_dict(content[ctype]).get("schema"), at)[0]
+            if not forms.is_binary(ctype, schema):  # bytes is a fallback, not the type
+                message = f"{ctype!r} bodies are passed as raw bytes"
+                self.b.diagnostics.append(info("SDK201", f"{at}/content", message))
             return ir.WholeBody(scope.claim(body_name), None, str(ctype), required, description)
         schema, resolved_at = self.b.resolve(schema_raw, schema_at)
         is_form = json_media({media: None}) is None

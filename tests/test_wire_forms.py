@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
+from generator import build, ir
 from tests.conftest import generate_and_import
 
 BOTH = pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
@@ -378,3 +379,17 @@ def test_octet_stream_and_text_bodies(forms: ModuleType, is_async: bool) -> None
     )
     text = send(forms, is_async, "text", body="h\u00e9llo")
     assert text.headers["content-type"] == "text/plain" and text.content == "h\u00e9llo".encode()
+
+
+def test_typed_bodies_carry_no_fallback_note() -> None:
+    """Forms, uploads, octets and text are typed: no SDK201; a form body that is any object
+    (no properties to make arguments of) stays bytes, with the note."""
+    _, diagnostics = build.build(forms_spec(), package_name="forms_c", env_prefix="FORMS_C")
+    assert [d for d in diagnostics if d.code == "SDK201"] == []
+    spec = forms_spec()
+    spec["paths"]["/any"] = _post("any", MULTIPART, {"type": "object"})
+    api, diagnostics = build.build(spec, package_name="forms_c", env_prefix="FORMS_C")
+    notes = [d.pointer for d in diagnostics if d.code == "SDK201"]
+    assert notes == ["#/paths/~1any/post/requestBody/content/multipart~1form-data/schema"]
+    op = next(op for g in api.groups for op in g.operations if op.operation_id == "any")
+    assert op.body == ir.WholeBody("body", None, MULTIPART, True, "")
