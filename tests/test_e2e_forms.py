@@ -364,3 +364,90 @@ def test_box_file_upload_meets_only_the_json_part_limitation(box: tuple[ModuleTy
     ]
     assert json.loads(parts[0][3]) == {"name": "a.txt", "parent": {"id": "0"}}
     assert parts[1][3] == b"hello"
+
+
+# --- Stripe on the wire -------------------------------------------------------------------------
+
+STRIPE = SHARED_SPECS / "public" / "stripe-spec3-2022-04.json"
+
+
+@pytest.fixture(scope="module")
+def stripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    _read(STRIPE)
+    yield from _generate(tmp_path_factory.mktemp("stripe_forms"), STRIPE, "stripe_f")
+
+
+def _stripe_send(module: ModuleType, is_async: bool, method: str, **kwargs: Any) -> httpx.Request:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    options = {"base_url": "https://stripe.test", "api_key": "sk_test"}
+    if is_async:
+
+        async def main() -> None:
+            transport = httpx.MockTransport(handler)
+            async with module.AsyncClient(transport=transport, **options) as client:
+                await getattr(client.default, method)(**kwargs)
+
+        asyncio.run(main())
+    else:
+        with module.Client(transport=httpx.MockTransport(handler), **options) as client:
+            getattr(client.default, method)(**kwargs)
+    assert len(seen) == 1
+    return seen[0]
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_stripe_customer_create_sends_deep_objects(stripe: ModuleType, is_async: bool) -> None:
+    """`POST /v1/customers` (operationId PostCustomers): its `encoding` says deepObject for
+    `metadata` and `address`, so `metadata[order]=42`, as Stripe reads it."""
+    request = _stripe_send(
+        stripe,
+        is_async,
+        "post_customers",
+        email="a@b.c",
+        metadata={"order": "42"},
+        address={"city": "Paris"},
+        expand=["sources"],
+    )
+    assert request.method == "POST" and request.url.path == "/v1/customers"
+    assert request.headers["content-type"] == FORM
+    assert sorted(parse_qsl(request.content.decode("ascii"))) == [
+        ("address[city]", "Paris"),
+        ("email", "a@b.c"),
+        ("expand[0]", "sources"),
+        ("metadata[order]", "42"),
+    ]
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_stripe_empty_form_bodies_add_no_argument(stripe: ModuleType, is_async: bool) -> None:
+    request = _stripe_send(stripe, is_async, "get_balance")
+    assert request.method == "GET" and request.content == b""
+    assert "content-type" not in request.headers
+    with pytest.raises(TypeError):
+        _stripe_send(stripe, is_async, "get_balance", body=b"")
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_stripe_file_upload_is_multipart(stripe: ModuleType, is_async: bool) -> None:
+    """`POST /v1/files`: multipart, `file_link_data` with an explicit deepObject style."""
+    request = _stripe_send(
+        stripe,
+        is_async,
+        "post_files",
+        file="%PDF-1.4",
+        purpose="dispute_evidence",
+        file_link_data=stripe.models.FileLinkCreationParams(create=True),
+    )
+    assert [p[:3] for p in _parts(request)] == [
+        # no Content-Type: RFC 7578's text/plain (`file` is `type: string` in the document)
+        ("file", None, "text/plain"),
+        ("file_link_data[create]", None, "text/plain"),
+        ("purpose", None, "text/plain"),
+    ]
+    assert [p[3] for p in _parts(request)] == [b"%PDF-1.4", b"true", b"dispute_evidence"]
