@@ -118,6 +118,7 @@ def forms_spec() -> dict[str, Any]:
                 "nested": {"type": "object", "additionalProperties": {}},
                 "json": _obj({"a": {"type": "integer"}}),
                 "raw path": {"type": "string"},
+                "expand": {"type": "array", "items": {"type": "string"}},
             },
             required=("email",),
         ),
@@ -125,6 +126,7 @@ def forms_spec() -> dict[str, Any]:
             "nested": {"style": "deepObject", "explode": True},
             "json": {"contentType": "application/json"},
             "raw path": {"allowReserved": True},
+            "expand": {"style": "deepObject", "explode": True},
         },
     )
     paths["/optional"] = {
@@ -268,6 +270,7 @@ def test_form_values_of_every_kind(forms: ModuleType, is_async: bool) -> None:
         if hasattr(forms.models, "KindsBodyJson")
         else {"a": 1},
         raw_path="/a:b?",
+        expand=["a", "b"],
     )
     body = form_of(request)
     assert body.split("&") == [
@@ -282,6 +285,8 @@ def test_form_values_of_every_kind(forms: ModuleType, is_async: bool) -> None:
         "nested%5Blist%5D%5B1%5D=q",
         "json=%7B%22a%22%3A1%7D",  # contentType application/json: JSON text
         "raw%20path=/a:b?",  # allowReserved
+        "expand%5B0%5D=a",  # n/a in the table: indexed, as Stripe reads it
+        "expand%5B1%5D=b",
     ]
     assert parse_qsl(body)[0] == ("email", "a b@c.d")
 
