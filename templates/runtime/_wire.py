@@ -12,9 +12,9 @@ models (by their wire property names, additional properties included) or dicts (
 `None` and empty values serialise as the table's "undefined" column (`color=`, `;color`, `.`).
 
 Left to the caller on purpose: combinations the table marks n/a fall back to the nearest
-defined form (a primitive in `spaceDelimited` is sent as `form`; an array in `deepObject` as
-`form` with its `explode`; an array or object nested inside an object, outside `deepObject`,
-as JSON).
+defined form (a primitive in `spaceDelimited` is sent as `form`; an array in `deepObject` is
+indexed, `expand%5B0%5D=a`, as Stripe reads it and its libraries send it; an array or object
+nested inside an object, outside `deepObject`, as JSON).
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def query_pairs(param: Param) -> list[str]:
 
     if kind == "primitive" or not value:
         return [f"{name}={enc(value) if kind == 'primitive' else ''}"]
-    if style == "deepObject" and kind == "object":
+    if style == "deepObject":  # an array is n/a in the table: indexed, as Stripe reads it
         return _deep(name, value, enc)
     if kind == "array":
         if explode:
@@ -213,12 +213,7 @@ def form_body(parts: Iterable[Part]) -> bytes:
         as_json = not explicit and is_json(part.content_type)
         param = Param("query", part.name, part.value, part.style, part.explode)
         param = param._replace(allow_reserved=part.allow_reserved, json=as_json)
-        value = dump(part.value)
-        if part.style == "deepObject" and isinstance(value, list) and value:
-            # n/a in the style table: indexed, as Stripe reads them (`expand%5B0%5D=x`)
-            pairs.extend(_deep(encode(part.name), value, lambda v: encode(text(v))))
-        else:
-            pairs.extend(query_pairs(param))
+        pairs.extend(query_pairs(param))
     return "&".join(pairs).encode("ascii")
 
 
