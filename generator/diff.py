@@ -135,7 +135,7 @@ def _args(op: ir.Operation) -> dict[str, _Arg]:
         f"{p.location}:{p.wire_name}": _Arg(p.py_name, p.type, p.required, p.default)
         for p in op.params
     }
-    if isinstance(op.body, ir.JsonBody):
+    if isinstance(op.body, ir.JsonBody | ir.FormBody):
         args |= {
             f"body:{f.wire_name}": _Arg(f.py_name, f.type, f.required, f.default)
             for f in op.body.fields

@@ -209,7 +209,31 @@ class WholeBody:
     description: str
 
 
-Body = JsonBody | WholeBody
+@dataclasses.dataclass(frozen=True, slots=True)
+class PartEncoding:
+    """How one property of a form or multipart body is sent: its `encoding` entry, read."""
+
+    style: str  # explicit `style` (a query style), "" = none given
+    explode: bool | None  # explicit `explode`, None = the style's default
+    allow_reserved: bool
+    content_type: str  # explicit `contentType` when it is one concrete type, "" = the default
+    file: bool  # multipart: a binary property (`format: binary`, `contentMediaType`)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FormBody:
+    """An `application/x-www-form-urlencoded` or `multipart/form-data` object body whose
+    properties became keyword arguments, each sent as its `encoding` entry says."""
+
+    fields: tuple[Field, ...]
+    encodings: tuple[PartEncoding, ...]  # one per field, in the same order
+    required: bool
+    description: str
+    content_type: str  # the declared media type
+    multipart: bool
+
+
+Body = JsonBody | FormBody | WholeBody
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

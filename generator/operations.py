@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from generator import extensions, ir, naming, requests, schemas
+from generator import extensions, forms, ir, naming, requests, schemas
 from generator.diagnostics import info, pointer, warning
 
 if TYPE_CHECKING:
@@ -39,6 +39,19 @@ def json_media(content: Mapping[str, Any]) -> str | None:
         base = str(media).split(";")[0].strip().lower()
         if base == "application/json" or base.endswith("+json") or base == "*/*":
             return str(media)
+    return None
+
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+def form_media(content: Mapping[str, Any]) -> str | None:
+    """The form media type of a content map (urlencoded first, then multipart/form-data)."""
+    for wanted in (FORM, MULTIPART):
+        for media in sorted(content, key=str):
+            if str(media).split(";")[0].strip().lower() == wanted:
+                return str(media)
     return None
 
 
@@ -206,11 +219,11 @@ class OperationReader:
     # --- body -----------------------------------------------------------------------------------
 
     def _body_parts(self, raw: Any, at: str) -> tuple[Schema, str, str | None, Any, str]:
-        """(the body, its pointer, its JSON media type, the schema, the schema's pointer)."""
+        """(the body, its pointer, its JSON or form media type, the schema, its pointer)."""
         body, at = self.b.resolve(raw, at)
         body = _as_dict(body)
         content = _as_dict(body.get("content"))
-        media = json_media(content)
+        media = json_media(content) or form_media(content)
         if media is None:
             return body, at, None, None, ""
         schema_at = f"{at}/content/{_escape(media)}/schema"
@@ -229,6 +242,8 @@ class OperationReader:
                 for wire, sub, _ in props
                 if not self.b.is_read_only(sub)
             ]
+        if media is not None and json_media({media: None}) is None and forms.is_empty(schema):
+            return []
         return ["body"]
 
     def _body(
@@ -250,10 +265,22 @@ class OperationReader:
             if not content:
                 return None
             ctype = sorted(content)[0]
-            message = f"{ctype!r} bodies are passed as raw bytes"
-            self.b.diagnostics.append(info("SDK201", f"{at}/content", message))
+            if str(ctype).lower().startswith("text/"):  # sent as UTF-8 text
+                name = scope.claim(body_name)
+                return ir.WholeBody(name, ir.StrType(), str(ctype), required, description)
+            schema = self.b.resolve(_as_dict(content[ctype]).get("schema"), at)[0]
+            if not forms.is_binary(ctype, schema):  # bytes is a fallback, not the type
+                message = f"{ctype!r} bodies are passed as raw bytes"
+                self.b.diagnostics.append(info("SDK201", f"{at}/content", message))
             return ir.WholeBody(scope.claim(body_name), None, str(ctype), required, description)
         schema, resolved_at = self.b.resolve(schema_raw, schema_at)
+        is_form = json_media({media: None}) is None
+        if is_form and not self.b.is_field_body(schema):
+            if forms.is_empty(schema):  # Stripe's GET and DELETE: nothing to send
+                return None
+            message = f"a {media!r} body that is not an object of properties is passed as bytes"
+            self.b.diagnostics.append(info("SDK201", schema_at, message))
+            return ir.WholeBody(scope.claim(body_name), None, media, required, description)
         if self.b.is_field_body(schema):
 
             def rename(base: str) -> str:
@@ -262,6 +289,22 @@ class OperationReader:
             fields = self.b.fields(
                 schema, resolved_at, context + "Body", scope, rename, request_only=True
             )
+            if is_form:
+                encoding = _as_dict(_as_dict(content[media]).get("encoding"))
+                props, _ = self.b.object_parts(schema, resolved_at)
+                encodings = forms.encodings(
+                    props, encoding, media, f"{at}/content/{_escape(media)}/encoding", self.b
+                )
+                self.b.diagnostics.extend(encodings.problems)
+                by_wire = encodings.by_wire
+                return ir.FormBody(
+                    fields,
+                    tuple(by_wire[f.wire_name] for f in fields),
+                    required,
+                    description,
+                    media,
+                    multipart=forms.is_multipart(media),
+                )
             return ir.JsonBody(fields, required, description, _sent_type(media))
         body_type = self.b.type_of(schema_raw, schema_at, (context + "Body",))
         return ir.WholeBody(

@@ -250,7 +250,13 @@ def example(t: ir.TypeRef, api: ir.Api, depth: int = 0, *, arg: bool = True) -> 
 def example_args(op: ir.Operation, api: ir.Api) -> str:
     """Keyword arguments for a call of `op` with every required argument given."""
     args = [(p.py_name, example(p.type, api)) for p in op.params if p.required]
-    if isinstance(op.body, ir.JsonBody):
+    if isinstance(op.body, ir.FormBody):
+        args += [
+            (f.py_name, 'b"..."' if e.file else example(f.type, api))
+            for f, e in zip(op.body.fields, op.body.encodings, strict=True)
+            if f.required
+        ]
+    elif isinstance(op.body, ir.JsonBody):
         args += [(f.py_name, example(f.type, api)) for f in op.body.fields if f.required]
     elif isinstance(op.body, ir.WholeBody) and op.body.required:
         value = example(op.body.type, api) if op.body.type is not None else 'b"..."'
@@ -258,10 +264,38 @@ def example_args(op: ir.Operation, api: ir.Api) -> str:
     return ", ".join(f"{name}={value}" for name, value in args)
 
 
+def form_hints(body: ir.FormBody) -> list[tuple[ir.Field, str]]:
+    """Each field of a form body with its annotation: a file property takes `FileContent`."""
+    found = []
+    for field, encoding in zip(body.fields, body.encodings, strict=True):
+        hint = arg_annotation(field.type)
+        if encoding.file:
+            t = field.type.inner if isinstance(field.type, ir.NullableType) else field.type
+            hint = "list[_rt.FileContent]" if isinstance(t, ir.ListType) else "_rt.FileContent"
+            hint += " | None" if isinstance(field.type, ir.NullableType) else ""
+        found.append((field, hint))
+    return found
+
+
+def form_parts(body: ir.FormBody) -> list[str]:
+    """The arguments of each `_rt.Part(...)`: the wire name, the value, then the encoding
+    entries that differ from their defaults."""
+    found = []
+    for field, e in zip(body.fields, body.encodings, strict=True):
+        args = [pyrepr(field.wire_name), field.py_name]
+        args += [f"style={pyrepr(e.style)}"] if e.style else []
+        args += [f"explode={e.explode}"] if e.explode is not None else []
+        args += ["allow_reserved=True"] if e.allow_reserved else []
+        args += [f"content_type={pyrepr(e.content_type)}"] if e.content_type else []
+        args += ["file=True"] if e.file else []
+        found.append(", ".join(args))
+    return found
+
+
 def forward_args(op: ir.Operation) -> str:
     """`name=name, ...` for every argument of `op`: how a waiter passes its arguments on."""
     names = [p.py_name for p in op.params]
-    if isinstance(op.body, ir.JsonBody):
+    if isinstance(op.body, ir.JsonBody | ir.FormBody):
         names += [f.py_name for f in op.body.fields]
     elif isinstance(op.body, ir.WholeBody):
         names.append(op.body.py_name)
@@ -381,7 +415,7 @@ def _signature_types(api: ir.Api) -> list[ir.TypeRef]:
 def _argument_types(ops: list[ir.Operation]) -> list[ir.TypeRef]:
     types = [p.type for op in ops for p in op.params]
     for op in ops:
-        if isinstance(op.body, ir.JsonBody):
+        if isinstance(op.body, ir.JsonBody | ir.FormBody):
             types += [f.type for f in op.body.fields]
         elif isinstance(op.body, ir.WholeBody) and op.body.type is not None:
             types.append(op.body.type)
@@ -490,6 +524,8 @@ def _new_environment(
     env.globals["must_give"] = must_give
     env.globals["must_read"] = must_read
     env.globals["forward_args"] = forward_args
+    env.globals["form_hints"] = form_hints
+    env.globals["form_parts"] = form_parts
     env.globals["smoke_body"] = smoke_body
     env.globals["operation_text"] = functools.partial(_operation_text, env)
     return env

@@ -1,10 +1,10 @@
 """Clients of public documents against Prism (request validation on), sync and async.
 
 Twilio Conversations: every operation without a request body (GET and DELETE; the
-form-encoded POST bodies are issue 13's) is called with HTTP basic auth and valid path and
-query values and must be accepted. Box (v2025.0): every operation, OAuth2 bearer token, JSON
-bodies built from the required fields, except the two whose body field is a union (typed `Any`
-until issue 13).
+form-encoded POSTs are in `tests/test_e2e_forms.py`) is called with HTTP basic auth and valid
+path and query values and must be accepted. Box (v2025.0): every operation, OAuth2 bearer
+token, JSON bodies built from the required fields, except the two whose body field is a union
+(typed `Any` until issue 13).
 
 Prism 5.14.2 answers 401 to another scheme and to a Basic token that is not base64 of
 `user:password` (`test_prism_refuses_what_the_old_client_sent`), and 422 to a path or query

@@ -377,6 +377,7 @@ def test_unset_arguments_are_not_sent(wire: ModuleType, is_async: bool) -> None:
         ({}, "filter="),
         ({"k": None, "t": True}, "filter%5Bk%5D=&filter%5Bt%5D=true"),
         ({"a": {}, "b": []}, "filter%5Ba%5D=&filter%5Bb%5D="),
+        (["x", "y"], "filter%5B0%5D=x&filter%5B1%5D=y"),  # n/a in the table: indexed
     ],
 )
 def test_deep_objects_nest(wire: ModuleType, is_async: bool, value: Any, query: str) -> None:

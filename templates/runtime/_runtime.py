@@ -52,10 +52,12 @@ from ._wire import (
     Headers,
     Secret,
     cookie_pairs,
+    form_body,
     header_value,
     how_to_pass,
     json_text,
     merge_extra,
+    multipart_files,
     path_segment,
     query_pairs,
     slot,
@@ -97,6 +99,8 @@ logger = logging.getLogger(__package__ or __name__)
 
 # What the generated clients reach through this module (`_rt.Param`, `_rt.Scheme`).
 Param = _wire.Param
+Part = _wire.Part
+FileContent = _wire.FileContent
 Scheme = _wire.Scheme
 
 
@@ -128,6 +132,7 @@ class Call:
     extra_headers: Mapping[str, str] | None = None
     json: Any = UNSET
     content: bytes | Unset = UNSET
+    form: tuple[Part, ...] | Unset = UNSET  # a form or multipart body (by `content_type`)
     content_type: str = "application/json"  # the media type the document declares
     response: str = "json"  # "json" | "empty" | "bytes"
     conv: Conv = ANY
@@ -140,6 +145,34 @@ class Call:
 def set_only(values: Mapping[str, Any]) -> dict[str, Any]:
     """The arguments the caller gave: drops UNSET (not None), so spec defaults are never sent."""
     return {k: v for k, v in values.items() if v is not UNSET}
+
+
+def utf8(text: str | Unset) -> bytes | Unset:
+    """A `text/*` body as UTF-8 (UNSET: no body)."""
+    return text if isinstance(text, Unset) else text.encode()
+
+
+def given_parts(parts: tuple[Part, ...], required: bool) -> tuple[Part, ...] | Unset:
+    """The form properties the caller gave (UNSET dropped, None kept); an optional body of
+    which nothing was given is not sent at all."""
+    given = tuple(p for p in parts if p.value is not UNSET)
+    return given if given or required else UNSET
+
+
+def request_body(
+    call: Call,
+) -> tuple[bytes | None, list[tuple[str, _wire.Upload]] | None, str | None]:
+    """(content, multipart parts, the Content-Type to send) of a call's body. A multipart
+    body's Content-Type is httpx's, which carries the boundary."""
+    if not isinstance(call.json, Unset):
+        return json_text(call.json).encode(), None, call.content_type
+    if not isinstance(call.content, Unset):
+        return call.content, None, call.content_type
+    if isinstance(call.form, Unset):
+        return None, None, None
+    if call.content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+        return None, multipart_files(call.form), None
+    return form_body(call.form), None, call.content_type
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -270,13 +303,9 @@ class _Core:
                 cookies.extend(cookie_pairs(p))
         if cookies:
             headers.set("Cookie", "; ".join(cookies))
-        content: bytes | None = None
-        if not isinstance(call.json, Unset):
-            content = json_text(call.json).encode()
-            headers.set("Content-Type", call.content_type)
-        elif not isinstance(call.content, Unset):
-            content = call.content
-            headers.set("Content-Type", call.content_type)
+        content, files, content_type = request_body(call)
+        if content_type is not None:
+            headers.set("Content-Type", content_type)
         merge_extra(headers, call.extra_headers)
         # A `#fragment` in a path (Box tells operations on one path apart so) is not sent; a
         # query written into the path keeps its place before the parameters.
@@ -287,7 +316,12 @@ class _Core:
         if not isinstance(call.timeout, Unset):  # else the httpx client's own timeout applies
             extensions["timeout"] = httpx.Timeout(call.timeout).as_dict()
         return http.build_request(
-            call.method, url, headers=headers.items(), content=content, extensions=extensions
+            call.method,
+            url,
+            headers=headers.items(),
+            content=content,
+            files=files,
+            extensions=extensions,
         )
 
     def _delay(

@@ -12,9 +12,9 @@ models (by their wire property names, additional properties included) or dicts (
 `None` and empty values serialise as the table's "undefined" column (`color=`, `;color`, `.`).
 
 Left to the caller on purpose: combinations the table marks n/a fall back to the nearest
-defined form (a primitive in `spaceDelimited` is sent as `form`; an array in `deepObject` as
-`form` with its `explode`; an array or object nested inside an object, outside `deepObject`,
-as JSON).
+defined form (a primitive in `spaceDelimited` is sent as `form`; an array in `deepObject` is
+indexed, `expand%5B0%5D=a`, as Stripe reads it and its libraries send it; an array or object
+nested inside an object, outside `deepObject`, as JSON).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from __future__ import annotations
 import base64
 import enum
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
-from urllib.parse import quote
+from typing import IO, Any, NamedTuple
+from urllib.parse import quote, unquote
 
 from ._formats import TEXT_TYPES, as_text, base64_text
 from .errors import ConfigurationError
@@ -155,7 +156,7 @@ def query_pairs(param: Param) -> list[str]:
 
     if kind == "primitive" or not value:
         return [f"{name}={enc(value) if kind == 'primitive' else ''}"]
-    if style == "deepObject" and kind == "object":
+    if style == "deepObject":  # an array is n/a in the table: indexed, as Stripe reads it
         return _deep(name, value, enc)
     if kind == "array":
         if explode:
@@ -178,6 +179,92 @@ def _deep(prefix: str, value: Any, enc: Callable[[Any], str]) -> list[str]:
     return [
         pair for k, v in items for pair in _deep(f"{prefix}%5B{encode(str(k))}%5D", v, enc)
     ] or [f"{prefix}="]
+
+
+# --- form and multipart bodies ------------------------------------------------------------------
+
+
+class Part(NamedTuple):
+    """One property of a form or multipart body, as the document's `encoding` entry says to
+    send it (UNSET values are filtered out before this)."""
+
+    name: str
+    value: Any
+    style: str = ""  # an explicit query style; "" = none given
+    explode: bool | None = None  # None = the style's default (true for form only)
+    allow_reserved: bool = False
+    content_type: str = ""  # `encoding.contentType`; "" = the default for the value
+    file: bool = False  # multipart: a binary property, sent as a file
+
+
+# What a binary multipart property takes: the content, a binary file object, or
+# `(filename, content)` / `(filename, content, content_type)` (None: no filename, or guessed).
+FileBody = bytes | IO[bytes]
+FileContent = FileBody | tuple[str | None, FileBody] | tuple[str | None, FileBody, str | None]
+
+
+def is_json(media: str) -> bool:
+    base = media.split(";", maxsplit=1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def form_body(parts: Iterable[Part]) -> bytes:
+    """`application/x-www-form-urlencoded`: each property as a query parameter of its style
+    (`form`, exploded, unless the encoding says otherwise), pairs joined with `&`. A property
+    whose only encoding is a JSON `contentType` is sent as JSON text (OpenAPI 3.1.1)."""
+    pairs: list[str] = []
+    for part in parts:
+        explicit = bool(part.style) or part.explode is not None or part.allow_reserved
+        as_json = not explicit and is_json(part.content_type)
+        param = Param("query", part.name, part.value, part.style, part.explode)
+        param = param._replace(allow_reserved=part.allow_reserved, json=as_json)
+        pairs.extend(query_pairs(param))
+    return "&".join(pairs).encode("ascii")
+
+
+Upload = tuple[str | None, str | FileBody, str | None]
+
+
+def multipart_files(parts: Iterable[Part]) -> list[tuple[str, Upload]]:
+    """`multipart/form-data` parts for httpx's `files=` (which writes the boundary), in the
+    properties' order. A list repeats the part per item. A file part is named by its
+    filename (a file object's base name, else the property's name); other values are text
+    (`true`/`false`, None as empty), objects JSON (`application/json`), unless `contentType`
+    says otherwise. An explicit style sends the style's pairs as text parts (OpenAPI 3.1.1)."""
+    found: list[tuple[str, Upload]] = []
+    for part in parts:
+        if part.style or part.explode is not None:
+            param = Param("query", part.name, part.value, part.style, part.explode)
+            for pair in query_pairs(param):
+                name, _, value = pair.partition("=")
+                found.append((unquote(name), (None, unquote(value), None)))
+            continue
+        items = part.value if isinstance(part.value, list) else [part.value]
+        for item in items:
+            found.append((part.name, _file(part, item) if part.file else _text_part(part, item)))
+    return found
+
+
+def _file(part: Part, value: Any) -> Upload:
+    content_type = part.content_type or None
+    if isinstance(value, tuple):
+        filename, content = value[0], value[1]
+        given = value[2] if len(value) > 2 else None
+        return filename, content, given or content_type
+    if isinstance(value, bytes | bytearray | memoryview):
+        return part.name, bytes(value), content_type or "application/octet-stream"
+    name = getattr(value, "name", None)
+    filename = os.path.basename(name) if isinstance(name, str) and name else part.name
+    return filename, value, content_type  # None: httpx guesses from the filename
+
+
+def _text_part(part: Part, value: Any) -> Upload:
+    value = dump(value)
+    if is_json(part.content_type) or (not part.content_type and isinstance(value, dict)):
+        return None, json_text(value), part.content_type or "application/json"
+    if isinstance(value, bytes):
+        return None, value, part.content_type or "application/octet-stream"
+    return None, text(value), part.content_type or None
 
 
 # --- headers and cookies ------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from .errors import (
 
 __version__ = "0.0.0.100"
 __spec_version__ = "not-a-version"
-__spec_sha256__ = "0c4e3974ffc54c2dd55c6cc1b96eb0277ce1ef21e0a7fa46dd35985c7f8c2808"
+__spec_sha256__ = "50adb265ceaefe5daff785965a680bdbb149fe4107a337209eb2517331c50398"
 __overlays_sha256__ = ()
 __generator__ = "sdkgen 0.1.0"
 

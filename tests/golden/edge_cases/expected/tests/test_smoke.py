@@ -66,6 +66,16 @@ def test_every_operation_sync() -> None:
         assert isinstance(client.default.upload(body=b"..."), bytes)
         transport.check("PUT", "/upload", [], [], [], None)
 
+    transport = _Answer(None)
+    with Client(api_key="test", base_url="http://test/base", transport=transport) as client:
+        client.default.submit_form(email="string")
+        transport.check("POST", "/forms", [], [], [], None)
+
+    transport = _Answer(None)
+    with Client(api_key="test", base_url="http://test/base", transport=transport) as client:
+        client.default.upload_form(file=b"...")
+        transport.check("POST", "/forms/upload", [], [], [], None)
+
     transport = _Answer([])
     with Client(api_key="test", base_url="http://test/base", transport=transport) as client:
         assert isinstance(client.default.list_nodes(), list)
@@ -94,6 +104,20 @@ def test_every_operation_async() -> None:
         ) as client:
             assert isinstance(await client.default.upload(body=b"..."), bytes)
             transport.check("PUT", "/upload", [], [], [], None)
+
+        transport = _Answer(None)
+        async with AsyncClient(
+            api_key="test", base_url="http://test/base", transport=transport
+        ) as client:
+            await client.default.submit_form(email="string")
+            transport.check("POST", "/forms", [], [], [], None)
+
+        transport = _Answer(None)
+        async with AsyncClient(
+            api_key="test", base_url="http://test/base", transport=transport
+        ) as client:
+            await client.default.upload_form(file=b"...")
+            transport.check("POST", "/forms/upload", [], [], [], None)
 
         transport = _Answer([])
         async with AsyncClient(
