@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from generator import ir
-from generator.render import annotation, arg_annotation, must_give
+from generator.typetext import annotation, arg_annotation, must_give
 
 Level = Literal["major", "minor", "patch"]
 _ORDER = {"none": 0, "patch": 1, "minor": 2, "major": 3}

@@ -141,7 +141,7 @@ class Field:
 class Model:
     """A dataclass. `in_requests`/`in_responses`: which way operations use it (both when
     neither, as for unused schemas generated on request); they decide which `required`
-    fields the constructor requires (see `generator.render.must_give`)."""
+    fields the constructor requires (see `generator.typetext.must_give`)."""
 
     name: str
     description: str

@@ -3,7 +3,7 @@ with the generator's line length and target and no configuration of its own, pas
 Leonardo client (the default job), the golden clients and the clients of the public ladder.
 
 `ruff format` formats the output (40x faster, see generator/format.py); where the two disagree,
-the generator lays the code out as black does (`render.fitted`, `render.doc_closing`) and this
+the generator lays the code out as black does (`escape.fitted`, `escape.doc_closing`) and this
 test names the construct. The three large public specs take black 20-70 s each, so they run
 only with SDKGEN_BLACK_LADDER=1 (`SDKGEN_BLACK_LADDER=1 .venv/bin/python -m pytest
 tests/test_black.py`); the two small ones are in the default suite.

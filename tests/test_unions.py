@@ -442,7 +442,7 @@ def test_hostile_literal_text_stays_one_member_of_its_union() -> None:
     """Spec text in a `Literal` may hold ` | `, brackets, quotes and backslashes: deduplicating
     union members must not split it (SECURITY: it is untrusted input that becomes code)."""
     from generator import ir
-    from generator.render import annotation
+    from generator.typetext import annotation
 
     hostile = ("a] | [b", "it's | \\", '"""; import os #')
     union = ir.UnionType(
