@@ -33,20 +33,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.conforms import Unsure, conforms, resolve
+from generator.conforms import Unsure, conforms, is_ref, resolve
 
 MAX_DEPTH = 100  # schemas within schemas; the validator overflows its stack near 970
 OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def proves_valid(data: Any) -> bool:
-    """True if openapi-spec-validator would report no error for `data` (OpenAPI 3.0 or 3.1)."""
+def proves_valid(data: Any, *, keys_checked: bool = False) -> bool:
+    """True if openapi-spec-validator would report no error for `data` (OpenAPI 3.0 or 3.1).
+    `keys_checked`: the caller has seen `modelled_keys` hold."""
     version = version_of(data)
     if version is None:
         return False
     try:
         document, meta = _validators(version)
-        if not modelled_keys(data, version) or not document.is_valid(data):
+        keys = keys_checked or modelled_keys(data, version)
+        if not keys or not document.is_valid(data):
             return False
         _Walk(data, meta, version).run()
     except Exception:  # Unsure, a malformed value, RecursionError: let the validator say
@@ -198,7 +200,12 @@ class _Walk:
                 path.append(parameter["name"])
         return path
 
-    def schema(self, node: Any, *, require_properties: bool, depth: int = 0) -> None:
+    def schema(
+        self, node: Any, *, require_properties: bool, depth: int = 0, covered: bool = False
+    ) -> None:
+        """Check a schema as the validator walks it. `covered`: written inside a schema that
+        passed the meta-schema, which checked it too (the meta-schemas apply themselves to
+        every subschema); a schema reached through a `$ref` is checked on its own."""
         if depth > MAX_DEPTH:  # the validator's recursion would overflow first
             raise Unsure("schemas nested too deep")
         schema = self.resolve(node)
@@ -206,7 +213,7 @@ class _Walk:
             return  # valid against the dialect, and the validator looks no further
         if not isinstance(schema, dict):
             raise Unsure("a schema is not an object")
-        if id(schema) not in self.meta_checked:  # every schema, nested ones included: stricter
+        if not covered and id(schema) not in self.meta_checked:  # more than the validator does
             self.meta_checked.add(id(schema))
             self._meta(schema)
         if "allOf" in schema:  # the validator collects their properties on every visit
@@ -215,7 +222,7 @@ class _Walk:
             return
         self.visited.add(id(schema))
         for inner in self._inner(schema):
-            self.schema(inner, require_properties=False, depth=depth + 1)
+            self.schema(inner, require_properties=False, depth=depth + 1, covered=not is_ref(inner))
         self._default(schema)
 
     def _inner(self, schema: dict[str, Any]) -> Iterator[Any]:

@@ -97,7 +97,8 @@ def _yaml_text(key: Any) -> str:
 
 
 def validate(data: dict[str, Any]) -> list[Diagnostic]:
-    refused = external_refs(data)
+    leaves, patterns = _scan(data)
+    refused = external_refs(data) if leaves else []
     if refused:
         return refused
     version = str(data.get("openapi", ""))
@@ -105,11 +106,33 @@ def validate(data: dict[str, Any]) -> list[Diagnostic]:
         found = data.get("swagger") or data.get("openapi")
         what = f"version {found!r}" if found else "no 'openapi' field"
         return [error("SDK011", pointer("openapi"), f"not an OpenAPI 3.x document ({what})")]
-    patterns = pattern_warnings(data)
-    if quickcheck.proves_valid(data):  # milliseconds; otherwise the validator decides and says why
-        return patterns
-    suspect = locate.reduced(data)  # the parts that may be invalid (3.0), in linear time
-    return ordered([*patterns, *_iter_errors(data if suspect is None else suspect, version)])
+    warned = pattern_warnings(data) if any(map(regex_error, patterns)) else []
+    modelled = quickcheck.version_of(data)
+    if modelled is None or not quickcheck.modelled_keys(data, modelled):
+        return ordered([*warned, *_iter_errors(data, version)])
+    if quickcheck.proves_valid(data, keys_checked=True):  # otherwise the validator decides
+        return warned
+    suspect = locate.reduced(data, keys_checked=True)  # the parts that may be invalid
+    return ordered([*warned, *_iter_errors(data if suspect is None else suspect, version)])
+
+
+def _scan(data: Any) -> tuple[bool, set[str]]:
+    """One cheap walk (no paths kept) that over-approximates two others: whether any `$ref`
+    anywhere leaves the document, and every `pattern` string anywhere. Most documents have
+    neither an external `$ref` nor a bad pattern, and then need neither walk with paths."""
+    leaves, patterns = False, set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref, pattern = node.get("$ref"), node.get("pattern")
+            leaves = leaves or (isinstance(ref, str) and not ref.startswith("#"))
+            if isinstance(pattern, str):
+                patterns.add(pattern)
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return leaves, patterns
 
 
 # What --skip-validation skips: the validator's findings (external $refs are refused anyway).
