@@ -212,13 +212,27 @@ def _iter_errors(data: dict[str, Any], version: str, fast: bool = True) -> Itera
             found = next(errors)
         except StopIteration:
             return
-        except RecursionError:
-            yield error("SDK004", "#", "the document nests too deeply to be validated")
+        except RecursionError as exc:
+            where = _overflowed_at(exc, locations)
+            yield error("SDK004", where, "the document nests too deeply to be validated")
             return
         except Exception as exc:  # the validator raises on a $ref it cannot resolve
             yield _unresolvable(data, exc)
             return
         yield _diagnostic(found, locations)
+
+
+def _overflowed_at(exc: BaseException, locations: osv.Locations) -> str:
+    """Where the schema is whose walk ran out of stack: the outermost `schema` the validator's
+    frames hold, placed in the document. Not the innermost: how deep the stack goes depends on
+    where the walk started (a worker process or not), the outermost schema does not."""
+    tb = exc.__traceback__
+    while tb is not None:
+        schema = tb.tb_frame.f_locals.get("schema")
+        if hasattr(schema, "read_value"):
+            return pointer(*osv._where(locations, (schema,)))
+        tb = tb.tb_next
+    return "#"
 
 
 _MISSING = re.compile(r"'(/[^']*)' does not exist within")
