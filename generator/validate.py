@@ -2,9 +2,10 @@
 
 `quickcheck` first tries to prove the document valid in milliseconds; only when it cannot does
 openapi-spec-validator run (0.3 s to import, up to seconds on large documents), so its verdict
-and messages are what users see: on the part of the document `locate` cannot prove valid, for
-OpenAPI 3.0, or on all of it. Its errors come back located by `osv`, each once, in document
-order; `pattern`s are checked here (SDK015).
+and messages are what users see: on the part of the document `locate` cannot prove valid (3.0
+and 3.1), or on all of it (what `quickcheck.version_of` and `modelled_keys` leave out). Its
+errors come back located by `osv`, each once, in document order; `pattern`s are checked here
+(SDK015). A walk that runs out of stack is SDK004 at the schema where it started.
 
 External `$ref`s are refused before the validator runs, because resolving them would make the
 validator read files or URLs named by an untrusted document. An unresolvable local `$ref`, which
