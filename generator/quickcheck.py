@@ -305,15 +305,32 @@ def _mappings(value: Any) -> Iterator[dict[Any, Any]]:
 def modelled_keys(data: Any, version: str) -> bool:
     """Whether no key of the document stops the proof. One ending in a newline would be checked
     differently by the two engines: Python's `$` (the validator's patternProperties) matches
-    before it, Rust's not. In 3.1, `$schema`, `$id` and anchors anywhere (over-approximated:
-    also as property names or in examples) change how schemas resolve or which meta-schema
-    checks them."""
+    before it, Rust's not. In 3.1, `$schema`, `$id` and anchors as keywords change how schemas
+    resolve or which meta-schema checks them; as the name of a property (a key of a mapping
+    under `properties` and the like) they are no keywords (Box's API has a `$id` field).
+    Elsewhere, example data included, they stop it: an over-approximation."""
     stop = _RESOLUTION if version == "3.1" else frozenset()
-    for node in _mappings(data):
-        for key in node:
-            if isinstance(key, str) and (key.endswith("\n") or key in stop):
+    stack: list[tuple[Any, bool]] = [(data, False)]  # a node; whether its keys are names
+    while stack:
+        node, names = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, False) for v in node if isinstance(v, dict | list))
+            continue
+        for key, value in node.items() if isinstance(node, dict) else ():
+            if isinstance(key, str) and key.endswith("\n"):
                 return False
+            if key in stop and not names:
+                return False
+            if isinstance(value, dict | list):
+                stack.append((value, not names and key in _NAME_MAPS))
     return True
+
+
+# Mappings whose keys name schemas (a schema's or components'), never keywords. A schema may be
+# named "properties" too: then its mapping is under one of these, and its keys are keywords.
+_NAME_MAPS = frozenset(
+    {"properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "schemas"}
+)
 
 
 def _patterns(schema: Any) -> Iterator[str]:

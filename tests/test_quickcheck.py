@@ -1014,6 +1014,9 @@ PROVED_3_1 = {
         {"oneOf": [{"type": ["string", "null"]}, {"type": "string"}], "default": None}
     ),
     "an integer default": lambda: item_3_1({"type": "integer", "minimum": 0, "default": 0}),
+    "a property named $id": lambda: item_3_1(
+        {"type": "object", "properties": {"$id": {"type": "string"}}, "required": ["$id"]}
+    ),
 }
 REFUSED_3_1 = {
     "a default of the wrong type": lambda: item_3_1({"type": "integer", "default": "many"}),
@@ -1045,6 +1048,10 @@ NOT_MODELLED_3_1 = {
     ),
     "$id in a schema": lambda: item_3_1({"$id": "https://example.com/item", "type": "string"}),
     "an anchor": lambda: item_3_1({"$anchor": "item", "type": "string"}),
+    "$id in a property named properties": lambda: item_3_1(
+        {"properties": {"properties": {"$id": "https://example.com/p", "type": "string"}}}
+    ),
+    "$id in an example": lambda: item_3_1({"type": "object", "example": {"$id": "x"}}),
 }
 
 
