@@ -196,7 +196,7 @@ class _Bundler:
         """A copy of `node` (at `here`) with its references resolved."""
         self.nodes += 1
         if here.depth > load.MAX_DEPTH or self.nodes > load.MAX_NODES:
-            raise Fatal([error("SDK004", "#", _TOO_BIG, here.src.display)])
+            raise Fatal([error("SDK004", pointer(*here.path), _TOO_BIG, here.src.display)])
         if isinstance(node, list):
             items = (self.emit(v, here.child(i)) for i, v in enumerate(node))
             return [item for item in items if item is not _OMIT]

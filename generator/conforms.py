@@ -2,7 +2,9 @@
 
 `conforms(doc, schema, value, mode)` answers True only when openapi-schema-validator's
 `OAS30Validator` (mode None: how defaults are checked), `OAS30ReadValidator` ("read") or
-`OAS30WriteValidator` ("write", how lint checks examples) would find no error. It knows the
+`OAS30WriteValidator` ("write", how lint checks examples) would find no error; mode "3.1":
+`OAS31Validator`, how a 3.1 document's defaults are checked (the same keywords, except that
+`nullable` means nothing and exclusive bounds are numbers, not decided). It knows the
 keywords below exactly, as those validators apply them (OAS `nullable`, `$ref` siblings, the
 formats they check in this environment); a `oneOf` holds when one branch conforms and `refutes`
 shows every other one fails. Anything else (not, multipleOf, uniqueItems, patternProperties,
@@ -153,11 +155,14 @@ class _Check:
 
     def type_(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
         kind = schema["type"]
-        if value is None:
+        if self.mode == "3.1":  # null is a type of its own, and a type may be a list of them
+            kinds = kind if isinstance(kind, list) else [kind]
+            if value is None:
+                return "null" in kinds
+            return any(_is_type(value, k) for k in kinds)
+        if value is None:  # OAS 3.0's `nullable`
             return schema.get("nullable") is True
-        if not isinstance(kind, str) or kind not in _TYPES:
-            return False
-        return isinstance(value, _TYPES[kind]) and (kind == "boolean") == isinstance(value, bool)
+        return _is_type(value, kind)
 
     def enum(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
         if isinstance(value, dict | list):
@@ -190,6 +195,8 @@ class _Check:
     def bounds(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return True
+        if self.mode == "3.1" and {"exclusiveMinimum", "exclusiveMaximum"} & schema.keys():
+            raise Unsure("exclusive bounds are numbers in 3.1, not flags")
         low, high = schema.get("minimum"), schema.get("maximum")
         above = low is None or (value > low if schema.get("exclusiveMinimum") else value >= low)
         below = high is None or (value < high if schema.get("exclusiveMaximum") else value <= high)
@@ -370,6 +377,8 @@ class _Check:
 
     def wrong_type(self, schema: dict[str, Any], value: Any, _depth: int) -> bool:
         kind = schema["type"]
+        if self.mode == "3.1" and (value is None or not isinstance(kind, str)):
+            return kind != "null" and isinstance(kind, str) and value is None  # lists: not shown
         if value is None:
             return schema.get("nullable") is not True
         if not isinstance(value, _JSON):  # bytes pass as binary strings, for one
@@ -491,6 +500,12 @@ def _plan(schema: dict[str, Any]) -> tuple[Any, ...] | None:
         checks = tuple(dict.fromkeys(_KEYWORDS[k] for k in schema if k in _KEYWORDS))
     _PLANS[id(schema)] = (schema, checks)
     return checks
+
+
+def _is_type(value: Any, kind: Any) -> bool:
+    if not isinstance(kind, str) or kind not in _TYPES:
+        return False
+    return isinstance(value, _TYPES[kind]) and (kind == "boolean") == isinstance(value, bool)
 
 
 def _within(size: int, schema: dict[str, Any], low: str, high: str) -> bool:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Diagnostic, Fatal, error
+from generator.diagnostics import Diagnostic, Fatal, error, pointer
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 128  # openapi-spec-validator itself recurses too deep from about 240 levels
@@ -112,9 +114,44 @@ def _parse_json(raw: bytes, source: str) -> Any:
     except UnicodeDecodeError as exc:
         raise Fatal([error("SDK003", "#", f"not UTF-8 text: {exc.reason}", source)]) from None
     except RecursionError:
+        where = _deep_json_pointer(raw)
         raise Fatal(
-            [error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]
+            [error("SDK004", where, f"nesting deeper than {MAX_DEPTH} levels", source)]
         ) from None
+
+
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _deep_json_pointer(raw: bytes) -> str:
+    """Where JSON text first nests deeper than MAX_DEPTH (the parser itself overflowed): the
+    text up to there, with that value replaced by null and every open bracket closed, parses;
+    the deep value is then its last value at every level."""
+    depth, closers = 0, list[bytes]()
+    for match in _JSON_TOKEN.finditer(raw):
+        token = match.group()
+        if token in (b"{", b"["):
+            depth += 1
+            if depth > MAX_DEPTH:
+                text = raw[: match.start()] + b"null" + b"".join(reversed(closers))
+                try:
+                    return _last_path(json.loads(text))
+                except (ValueError, RecursionError):
+                    return "#"
+            closers.append(b"}" if token == b"{" else b"]")
+        elif token in (b"}", b"]"):
+            depth -= 1
+            closers.pop()
+    return "#"
+
+
+def _last_path(data: Any) -> str:
+    parts: list[str | int] = []
+    while isinstance(data, dict | list) and data:
+        key: str | int = next(reversed(data)) if isinstance(data, dict) else len(data) - 1
+        parts.append(key)
+        data = data[key]  # type: ignore[index]
+    return pointer(*parts)
 
 
 def _parse_yaml(raw: bytes, source: str) -> Any:
@@ -126,8 +163,9 @@ def _parse_yaml(raw: bytes, source: str) -> Any:
         return yaml.load(raw, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc.problem):  # libyaml's own limit
+            where = _deep_yaml_pointer(raw, Loader)
             raise Fatal(
-                [error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]
+                [error("SDK004", where, f"nesting deeper than {MAX_DEPTH} levels", source)]
             ) from None
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -139,9 +177,52 @@ def _parse_yaml(raw: bytes, source: str) -> Any:
     except (ValueError, TypeError, OverflowError) as exc:  # a scalar no constructor can take
         raise Fatal([error("SDK003", "#", f"malformed YAML: {exc}", source)]) from None
     except RecursionError:
+        where = _deep_yaml_pointer(raw, Loader)
         raise Fatal(
-            [error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)]
+            [error("SDK004", where, f"nesting deeper than {MAX_DEPTH} levels", source)]
         ) from None
+
+
+def _deep_yaml_pointer(raw: bytes, loader: Any) -> str:
+    """Where YAML text first nests deeper than MAX_DEPTH (the parser or the constructor
+    overflowed), from the parser's events: each open collection's current key or index. When
+    the scanner gives up first (libyaml looks ahead through flow collections), the value being
+    read when it did."""
+    import yaml
+
+    frames: list[list[Any]] = []  # per open collection: [is_mapping, key or index, key next]
+    try:
+        for event in yaml.parse(raw, Loader=loader):
+            if isinstance(event, yaml.CollectionEndEvent):
+                frames.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent) or not frames:
+                pass
+            elif not frames[-1][0]:
+                frames[-1][1] += 1
+            elif frames[-1][2]:  # a key: the next node is its value
+                if not isinstance(event, yaml.ScalarEvent):
+                    return "#"  # a complex key: no pointer names it
+                frames[-1][1:] = [event.value, False]
+                continue
+            else:
+                frames[-1][2] = True
+            if isinstance(event, yaml.CollectionStartEvent):
+                mapping = isinstance(event, yaml.MappingStartEvent)
+                frames.append([mapping, None if mapping else -1, True])
+                if len(frames) > MAX_DEPTH:
+                    return pointer(*(frame[1] for frame in frames[:-1]))
+    except yaml.YAMLError:
+        # each enclosing collection is reading the one that is open; the innermost may be
+        # between two values
+        known = [*frames[:-1], *itertools.takewhile(_reading, frames[-1:])]
+        return pointer(*(frame[1] for frame in known))
+    return "#"
+
+
+def _reading(frame: list[Any]) -> bool:
+    """Whether an open collection is reading a value (of a known key, or at an index)."""
+    return frame[1] not in (None, -1) and not (frame[0] and frame[2])
 
 
 def _check_depth(data: Any, source: str) -> None:
@@ -160,13 +241,31 @@ def _check_depth(data: Any, source: str) -> None:
             sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
             if sizes[id(node)] > MAX_NODES:
                 message = f"the document expands to more than {MAX_NODES} values (YAML aliases?)"
-                raise Fatal([error("SDK004", "#", message, source)])
+                raise Fatal([error("SDK004", _pointer_to(data, node), message, source)])
             continue
         if depth > MAX_DEPTH:
-            raise Fatal([error("SDK004", "#", f"nesting deeper than {MAX_DEPTH} levels", source)])
+            message = f"nesting deeper than {MAX_DEPTH} levels"
+            raise Fatal([error("SDK004", _pointer_to(data, node), message, source)])
         sizes[id(node)] = 0  # in progress
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in children)
+
+
+def _pointer_to(data: Any, wanted: Any) -> str:
+    """The pointer of `wanted`'s first place in `data` (depth first, each shared node entered
+    once, as `_check_depth` walks): only computed for an error."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is wanted:
+            return pointer(*path)
+        if not isinstance(node, dict | list) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((child, (*path, key)) for key, child in items)
+    return "#"
 
 
 def document(raw: bytes, source: str, allowed_urls: Sequence[str] = ()) -> Document:

@@ -1,10 +1,10 @@
-"""Where an OpenAPI 3.0 document may be invalid: the small part openapi-spec-validator must see.
+"""Where an OpenAPI document may be invalid: the small part openapi-spec-validator must see.
 
 openapi-spec-validator's time grows faster than the document (15 s on 3.9 MB, 30 minutes on
 52 MB), and an invalid document used to go to it whole. Here the fast engines locate the parts
 that may hold an error, in time linear in the document:
-- the document against the OpenAPI 3.0 schema with jsonschema-rs: each error's path names a
-  unit (a path item, a component, or a top-level key);
+- the document against the OpenAPI 3.0 or 3.1 schema with jsonschema-rs: each error's path
+  names a unit (a path item, a component, or a top-level key);
 - `quickcheck`'s walk, one unit at a time (each path item, each component schema): a unit it
   cannot prove valid is a suspect; so are both path items of a duplicated operationId.
 
@@ -16,8 +16,9 @@ valid and nothing in a kept unit refers to them. Known difference: the validator
 schema reached twice only on its first visit, and whether `required` must name defined
 properties depends on that visit's route, so in rare documents that finding can differ.
 
-Deliberately left out: OpenAPI 3.1 (its walk is not modelled by `quickcheck`); such documents
-go to the validator whole. Returns None, for the whole document, whenever it is not sure.
+Deliberately left out: what `quickcheck.version_of` does not model (a 3.1 `jsonSchemaDialect`,
+other versions); such documents go to the validator whole. Returns None, for the whole
+document, whenever it is not sure.
 """
 
 from __future__ import annotations
@@ -31,23 +32,25 @@ Unit = tuple[str, ...]
 SPLIT = ("paths", "components")  # the top-level keys whose entries are units
 
 
-def reduced(data: Any) -> dict[str, Any] | None:
-    """The part of `data` the validator must see (see the module docstring), or None."""
-    if not isinstance(data, dict) or not str(data.get("openapi", "")).startswith("3.0"):
+def reduced(data: Any, *, keys_checked: bool = False) -> dict[str, Any] | None:
+    """The part of `data` the validator must see (see the module docstring), or None.
+    `keys_checked`: the caller has seen `quickcheck.modelled_keys` hold."""
+    version = quickcheck.version_of(data)
+    if not isinstance(data, dict) or version is None:
         return None
     try:
-        if any(k.endswith("\n") for k in quickcheck._keys(data)):
+        if not keys_checked and not quickcheck.modelled_keys(data, version):
             return None  # the two engines would read such a key differently
-        kept = _closure(data, suspects(data))
+        kept = _closure(data, suspects(data, version))
     except Exception:  # RecursionError, a malformed value: the whole document
         return None
     return subset(data, kept)
 
 
-def suspects(data: dict[str, Any]) -> set[Unit]:
-    document, meta = quickcheck._validators()
+def suspects(data: dict[str, Any], version: str = "3.0") -> set[Unit]:
+    document, meta = quickcheck._validators(version)
     found = {unit(list(map(str, e.instance_path))) for e in document.iter_errors(data)}
-    walk = quickcheck._Walk(data, meta)
+    walk = quickcheck._Walk(data, meta, version)
     found |= _path_suspects(walk, data.get("paths"))
     components = data.get("components")
     schemas = components.get("schemas") if isinstance(components, dict) else None

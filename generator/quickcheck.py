@@ -16,6 +16,11 @@ parameters and path templates against path parameters; per operation, unique ope
 parameters and its responses' media type schemas; every component schema. Each schema (through
 allOf/anyOf/oneOf/not/items/properties) is checked against the meta-schema, its `required`
 against the properties an `allOf` defines, and its `default` against itself (`conforms`).
+
+OpenAPI 3.1 the same way, where the validator differs: the document against its 3.1 schema,
+each schema against the OAS 3.1 dialect (JSON Schema 2020-12), `true`/`false` as schemas, and
+defaults as `OAS31Validator` checks them (`nullable` means nothing there). Not modelled, so
+left to the validator: a `jsonSchemaDialect`, and schemas with `$schema`, `$id` or anchors.
 """
 
 from __future__ import annotations
@@ -28,39 +33,76 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.conforms import Unsure, conforms, resolve
+from generator.conforms import Unsure, conforms, is_ref, resolve
 
 MAX_DEPTH = 100  # schemas within schemas; the validator overflows its stack near 970
 OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def proves_valid(data: Any) -> bool:
-    """True if openapi-spec-validator would report no error for `data` (OpenAPI 3.0 only)."""
-    if not isinstance(data, dict) or not str(data.get("openapi", "")).startswith("3.0"):
+def proves_valid(data: Any, *, keys_checked: bool = False) -> bool:
+    """True if openapi-spec-validator would report no error for `data` (OpenAPI 3.0 or 3.1).
+    `keys_checked`: the caller has seen `modelled_keys` hold."""
+    version = version_of(data)
+    if version is None:
         return False
     try:
-        document, meta = _validators()
-        if any(k.endswith("\n") for k in _keys(data)) or not document.is_valid(data):
+        document, meta = _validators(version)
+        keys = keys_checked or modelled_keys(data, version)
+        if not keys or not document.is_valid(data):
             return False
-        _Walk(data, meta).run()
+        _Walk(data, meta, version).run()
     except Exception:  # Unsure, a malformed value, RecursionError: let the validator say
         return False
     return True
 
 
+def version_of(data: Any) -> str | None:
+    """ "3.0" or "3.1" (as openapi-spec-validator picks its validator), or None: not modelled.
+    A 3.1 document that names a `jsonSchemaDialect` is not modelled either: each schema is then
+    checked against that dialect's meta-schema, which may be any."""
+    if not isinstance(data, dict):
+        return None
+    text = str(data.get("openapi", ""))
+    if text.startswith("3.0"):
+        return "3.0"
+    return "3.1" if text.startswith("3.1") and "jsonSchemaDialect" not in data else None
+
+
 def _resource(package: str, *parts: str) -> Any:
     """A JSON file shipped inside `package`, found without importing it (0.3 s for the
     validator)."""
+    return json.loads(_folder(package).joinpath(*parts).read_bytes())
+
+
+def _folder(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise Unsure(f"{package} is not installed")
-    return json.loads(Path(next(iter(spec.submodule_search_locations)), *parts).read_bytes())
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 @functools.cache
-def _validators() -> tuple[Any, Any]:
+def meta_schemas() -> tuple[tuple[str, Any], ...]:
+    """Every meta-schema and vocabulary openapi-schema-validator resolves (its own and
+    jsonschema's), as (URI, contents), read from their files: its `REGISTRY`, without the
+    0.3 s import."""
+    found: dict[str, Any] = {}
+    for package in ("openapi_schema_validator", "jsonschema_specifications"):
+        for path in sorted(_folder(package).joinpath("schemas").rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                contents = json.loads(path.read_bytes())
+                uri = contents.get("$id", contents.get("id"))
+                if isinstance(uri, str):
+                    found.setdefault(uri.rstrip("#"), contents)
+    return tuple(sorted(found.items()))
+
+
+@functools.cache
+def _validators(version: str = "3.0") -> tuple[Any, Any]:
     import jsonschema_rs
 
+    if version == "3.1":
+        return _validators_3_1()
     document = _resource("openapi_spec_validator", "resources", "schemas", "v3.0", "schema.json")
     meta = _resource("jsonschema_specifications", "schemas", "draft4", "metaschema.json")
     # Formats are annotations for the document, as in the validator; the meta-schema's only
@@ -71,10 +113,36 @@ def _validators() -> tuple[Any, Any]:
     )
 
 
+def _validators_3_1() -> tuple[Any, Any]:
+    """The OpenAPI 3.1 schema, and the OAS 3.1 dialect (`OAS31Validator.META_SCHEMA`), which
+    is what each schema is checked against without a `jsonSchemaDialect` or `$schema`. The
+    meta-schemas' formats (`uri`, `uri-reference`, `regex`) are checked by the validator only
+    with optional packages (see `osv._fast_possible`) or, for `regex`, by `_Walk._meta`."""
+    import jsonschema_rs
+
+    from generator import osv
+
+    if not osv._fast_possible():
+        raise Unsure("a format checker the meta-schemas' formats would use is installed")
+    registry = jsonschema_rs.Registry(list(meta_schemas()))
+    document = _resource("openapi_spec_validator", "resources", "schemas", "v3.1", "schema.json")
+    meta = dict(meta_schemas())[DIALECT_3_1]
+    return tuple(  # type: ignore[return-value]
+        jsonschema_rs.validator_for(s, registry=registry, validate_formats=False)
+        for s in (document, meta)
+    )
+
+
+DIALECT_3_1 = "https://spec.openapis.org/oas/3.1/dialect/base"
+# Keywords that change how a schema is resolved or which meta-schema checks it: not modelled.
+_RESOLUTION = frozenset({"$schema", "$id", "$anchor", "$dynamicAnchor", "$dynamicRef"})
+
+
 class _Walk:
-    def __init__(self, data: dict[str, Any], meta: Any) -> None:
+    def __init__(self, data: dict[str, Any], meta: Any, version: str = "3.0") -> None:
         self.data = data
         self.meta = meta
+        self.version = version
         self.visited: set[int] = set()
         self.meta_checked: set[int] = set()
         self.collected: dict[int, frozenset[str]] = {}  # properties() of each schema
@@ -132,13 +200,20 @@ class _Walk:
                 path.append(parameter["name"])
         return path
 
-    def schema(self, node: Any, *, require_properties: bool, depth: int = 0) -> None:
+    def schema(
+        self, node: Any, *, require_properties: bool, depth: int = 0, covered: bool = False
+    ) -> None:
+        """Check a schema as the validator walks it. `covered`: written inside a schema that
+        passed the meta-schema, which checked it too (the meta-schemas apply themselves to
+        every subschema); a schema reached through a `$ref` is checked on its own."""
         if depth > MAX_DEPTH:  # the validator's recursion would overflow first
             raise Unsure("schemas nested too deep")
         schema = self.resolve(node)
+        if isinstance(schema, bool) and self.version == "3.1":
+            return  # valid against the dialect, and the validator looks no further
         if not isinstance(schema, dict):
             raise Unsure("a schema is not an object")
-        if id(schema) not in self.meta_checked:  # every schema, nested ones included: stricter
+        if not covered and id(schema) not in self.meta_checked:  # more than the validator does
             self.meta_checked.add(id(schema))
             self._meta(schema)
         if "allOf" in schema:  # the validator collects their properties on every visit
@@ -146,15 +221,18 @@ class _Walk:
         if id(schema) in self.visited:
             return
         self.visited.add(id(schema))
+        for inner in self._inner(schema):
+            self.schema(inner, require_properties=False, depth=depth + 1, covered=not is_ref(inner))
+        self._default(schema)
+
+    def _inner(self, schema: dict[str, Any]) -> Iterator[Any]:
+        """The schemas the validator walks into, in its order."""
         for keyword in ("allOf", "anyOf", "oneOf"):
-            for inner in self.resolve(schema.get(keyword, [])):
-                self.schema(inner, require_properties=False, depth=depth + 1)
+            yield from self.resolve(schema.get(keyword, []))
         for keyword in ("not", "items"):
             if keyword in schema:
-                self.schema(schema[keyword], require_properties=False, depth=depth + 1)
-        for inner in self.resolve(schema.get("properties", {})).values():
-            self.schema(inner, require_properties=False, depth=depth + 1)
-        self._default(schema)
+                yield schema[keyword]
+        yield from self.resolve(schema.get("properties", {})).values()
 
     def _default(self, schema: dict[str, Any]) -> None:
         """The validator checks a default unless it is null in a nullable schema."""
@@ -163,8 +241,9 @@ class _Walk:
         value = schema["default"]
         if any(isinstance(n.get("$ref"), str) for n in _mappings(value)):  # osv resolves it
             raise Unsure("a default holding a $ref")
+        mode = "3.1" if self.version == "3.1" else None  # OAS31Validator: no `nullable`
         if (value is not None or schema.get("nullable") is not True) and not conforms(
-            self.data, schema, value
+            self.data, schema, value, mode
         ):
             raise Unsure("a default that may not match its schema")
 
@@ -223,10 +302,35 @@ def _mappings(value: Any) -> Iterator[dict[Any, Any]]:
             stack.extend(node)
 
 
-def _keys(data: Any) -> Iterator[str]:
-    """Every string key. One ending in a newline would be checked differently by the two
-    engines: Python's `$` (the validator's patternProperties) matches before it, Rust's not."""
-    return (k for node in _mappings(data) for k in node if isinstance(k, str))
+def modelled_keys(data: Any, version: str) -> bool:
+    """Whether no key of the document stops the proof. One ending in a newline would be checked
+    differently by the two engines: Python's `$` (the validator's patternProperties) matches
+    before it, Rust's not. In 3.1, `$schema`, `$id` and anchors as keywords change how schemas
+    resolve or which meta-schema checks them; as the name of a property (a key of a mapping
+    under `properties` and the like) they are no keywords (Box's API has a `$id` field).
+    Elsewhere, example data included, they stop it: an over-approximation."""
+    stop = _RESOLUTION if version == "3.1" else frozenset()
+    stack: list[tuple[Any, bool]] = [(data, False)]  # a node; whether its keys are names
+    while stack:
+        node, names = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, False) for v in node if isinstance(v, dict | list))
+            continue
+        for key, value in node.items() if isinstance(node, dict) else ():
+            if isinstance(key, str) and key.endswith("\n"):
+                return False
+            if key in stop and not names:
+                return False
+            if isinstance(value, dict | list):
+                stack.append((value, not names and key in _NAME_MAPS))
+    return True
+
+
+# Mappings whose keys name schemas (a schema's or components'), never keywords. A schema may be
+# named "properties" too: then its mapping is under one of these, and its keys are keywords.
+_NAME_MAPS = frozenset(
+    {"properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "schemas"}
+)
 
 
 def _patterns(schema: Any) -> Iterator[str]:

@@ -2,9 +2,10 @@
 
 `quickcheck` first tries to prove the document valid in milliseconds; only when it cannot does
 openapi-spec-validator run (0.3 s to import, up to seconds on large documents), so its verdict
-and messages are what users see: on the part of the document `locate` cannot prove valid, for
-OpenAPI 3.0, or on all of it. Its errors come back located by `osv`, each once, in document
-order; `pattern`s are checked here (SDK015).
+and messages are what users see: on the part of the document `locate` cannot prove valid (3.0
+and 3.1), or on all of it (what `quickcheck.version_of` and `modelled_keys` leave out). Its
+errors come back located by `osv`, each once, in document order; `pattern`s are checked here
+(SDK015). A walk that runs out of stack is SDK004 at the schema where it started.
 
 External `$ref`s are refused before the validator runs, because resolving them would make the
 validator read files or URLs named by an untrusted document. An unresolvable local `$ref`, which
@@ -97,7 +98,8 @@ def _yaml_text(key: Any) -> str:
 
 
 def validate(data: dict[str, Any]) -> list[Diagnostic]:
-    refused = external_refs(data)
+    leaves, patterns = _scan(data)
+    refused = external_refs(data) if leaves else []
     if refused:
         return refused
     version = str(data.get("openapi", ""))
@@ -105,11 +107,33 @@ def validate(data: dict[str, Any]) -> list[Diagnostic]:
         found = data.get("swagger") or data.get("openapi")
         what = f"version {found!r}" if found else "no 'openapi' field"
         return [error("SDK011", pointer("openapi"), f"not an OpenAPI 3.x document ({what})")]
-    patterns = pattern_warnings(data)
-    if quickcheck.proves_valid(data):  # milliseconds; otherwise the validator decides and says why
-        return patterns
-    suspect = locate.reduced(data)  # the parts that may be invalid (3.0), in linear time
-    return ordered([*patterns, *_iter_errors(data if suspect is None else suspect, version)])
+    warned = pattern_warnings(data) if any(map(regex_error, patterns)) else []
+    modelled = quickcheck.version_of(data)
+    if modelled is None or not quickcheck.modelled_keys(data, modelled):
+        return ordered([*warned, *_iter_errors(data, version)])
+    if quickcheck.proves_valid(data, keys_checked=True):  # otherwise the validator decides
+        return warned
+    suspect = locate.reduced(data, keys_checked=True)  # the parts that may be invalid
+    return ordered([*warned, *_iter_errors(data if suspect is None else suspect, version)])
+
+
+def _scan(data: Any) -> tuple[bool, set[str]]:
+    """One cheap walk (no paths kept) that over-approximates two others: whether any `$ref`
+    anywhere leaves the document, and every `pattern` string anywhere. Most documents have
+    neither an external `$ref` nor a bad pattern, and then need neither walk with paths."""
+    leaves, patterns = False, set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref, pattern = node.get("$ref"), node.get("pattern")
+            leaves = leaves or (isinstance(ref, str) and not ref.startswith("#"))
+            if isinstance(pattern, str):
+                patterns.add(pattern)
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return leaves, patterns
 
 
 # What --skip-validation skips: the validator's findings (external $refs are refused anyway).
@@ -189,13 +213,27 @@ def _iter_errors(data: dict[str, Any], version: str, fast: bool = True) -> Itera
             found = next(errors)
         except StopIteration:
             return
-        except RecursionError:
-            yield error("SDK004", "#", "the document nests too deeply to be validated")
+        except RecursionError as exc:
+            where = _overflowed_at(exc, locations)
+            yield error("SDK004", where, "the document nests too deeply to be validated")
             return
         except Exception as exc:  # the validator raises on a $ref it cannot resolve
             yield _unresolvable(data, exc)
             return
         yield _diagnostic(found, locations)
+
+
+def _overflowed_at(exc: BaseException, locations: osv.Locations) -> str:
+    """Where the schema is whose walk ran out of stack: the outermost `schema` the validator's
+    frames hold, placed in the document. Not the innermost: how deep the stack goes depends on
+    where the walk started (a worker process or not), the outermost schema does not."""
+    tb = exc.__traceback__
+    while tb is not None:
+        schema = tb.tb_frame.f_locals.get("schema")
+        if hasattr(schema, "read_value"):
+            return pointer(*osv._where(locations, (schema,)))
+        tb = tb.tb_next
+    return "#"
 
 
 _MISSING = re.compile(r"'(/[^']*)' does not exist within")

@@ -5,12 +5,18 @@ Two workers, forked (Linux) in milliseconds when work is first submitted, so the
 everything imported so far; where fork is not available, or `SDKGEN_WORKERS=0`, the work runs
 inline, in order. Arguments, results (and `Fatal` errors) travel pickled; the output is the
 same either way.
+
+Once every task submitted so far is done, the workers exit (`_release`): each holds private
+copies of the pages of the document it read (reading an object writes its reference count, so
+a forked page is copied), about the document's size again, which would otherwise stay until
+sdkgen exits, through rendering and formatting, when the parent needs the most memory.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
@@ -55,6 +61,10 @@ def enabled() -> bool:
     )
 
 
+_PENDING: list[Future[Any]] = []
+_LOCK = threading.Lock()
+
+
 @functools.cache
 def _executor() -> ProcessPoolExecutor:
     import multiprocessing
@@ -67,5 +77,21 @@ def submit(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[]
     """Start `fn(*args, **kwargs)`; the returned function waits for and returns its result."""
     if not enabled():
         return lambda: fn(*args, **kwargs)
-    future: Future[T] = _executor().submit(fn, *args, **kwargs)
+    with _LOCK:
+        future: Future[T] = _executor().submit(fn, *args, **kwargs)
+        _PENDING.append(future)
+    future.add_done_callback(_release)
     return future.result
+
+
+def _release(_: Future[Any]) -> None:
+    """When every submitted task is done, let the workers exit (see the module docstring); a
+    later `submit` forks new ones. Shut down from a thread of its own: this callback runs in
+    the executor's manager thread, which the shutdown waits for."""
+    with _LOCK:
+        if not all(f.done() for f in _PENDING):
+            return
+        _PENDING.clear()
+        executor = _executor()
+        _executor.cache_clear()
+    threading.Thread(target=executor.shutdown, name="sdkgen-workers-exit").start()

@@ -168,8 +168,18 @@ CASES = [
         "#/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
         "$ref '../other.yaml#/X' leads out of the entry file's directory tree",
     ),
-    Case("too-deep-json", "spec.json", deep_json(300), "SDK004", "#", "nesting deeper than"),
-    Case("too-deep-yaml", "spec.yaml", deep_yaml(300), "SDK004", "#", "nesting deeper than"),
+    # the first value nested too deep, at depth 129
+    Case(
+        "too-deep-json", "spec.json", deep_json(300), "SDK004", "#" + "/0" * 128, "nesting deeper"
+    ),
+    Case(
+        "too-deep-yaml",
+        "spec.yaml",
+        deep_yaml(300),
+        "SDK004",
+        "#/openapi" + "/0" * 127,
+        "nesting deeper than",
+    ),
 ]
 
 

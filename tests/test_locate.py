@@ -5,9 +5,9 @@ every pointer resolves in the document.
 
 Mutations: wrong types and bounds, defaults that break their schema, duplicate enum values,
 missing required fields, 3.1-only keywords in a 3.0 document, duplicate operationIds and
-`required` lists naming nothing; in 3.0 and, read as 3.1, the same documents (there the
-validator sees the whole document, with jsonschema-rs vouching for what it finds valid, see
-`osv.py`). The default suite mutates the two small public specs and a document of its own;
+`required` lists naming nothing; in 3.0 and, read as 3.1, the same documents (`locate` then
+models the 3.1 walk: the 3.1 schema, the OAS 3.1 dialect, boolean schemas, defaults without
+`nullable`). The default suite mutates the two small public specs and a document of its own;
 `python -m tests.test_locate` runs the large ones (minutes: the validator on a whole large
 document is what `locate` avoids).
 """
@@ -30,7 +30,7 @@ from generator import locate, validate
 from generator.cli import main
 from generator.diagnostics import Diagnostic, pointer
 from tests.test_golden import GOLDEN
-from tests.test_public_specs import PUBLIC, public_spec
+from tests.test_public_specs import PUBLIC, REDOCLY_CAFE, public_spec
 from tests.test_real_documents import resolves
 
 Json = Any
@@ -140,7 +140,7 @@ def check(doc: Json, tmp_path: Path) -> int:
     found = [(d["code"], d["pointer"], d["message"]) for d in reported(doc, tmp_path)]
     assert found == expected
     assert all(resolves(doc, pointer) for _, pointer, _ in found if pointer != "#")
-    assert (locate.reduced(doc) is not None) == str(doc["openapi"]).startswith("3.0")
+    assert locate.reduced(doc) is not None  # the fast route was taken
     return len(found)
 
 
@@ -172,6 +172,35 @@ def test_mutated_public_spec(version: str, name: str, seed: int, tmp_path: Path)
     assert found > 0 or version != "3.0"  # 3.1 allows some of the mutations
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_mutated_redocly_cafe(seed: int, tmp_path: Path) -> None:
+    """OpenAPI 3.1 split over files (bundled as `sdkgen` reads it): webhooks, examples, `const`,
+    `type` lists. The CLI reads the bundled copy written out as one file."""
+    from generator import load
+
+    doc = load.load(str(public_spec(REDOCLY_CAFE))).data
+    assert doc["openapi"].startswith("3.1")
+    assert check(mutated(doc, seed), tmp_path) > 0
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_generated_documents(version: str, tmp_path: Path) -> None:
+    """The benchmark's documents (small ones: the validator on the whole is the slow part)."""
+    from tests.benchmarks.validation import document
+
+    doc = document(0.05, version, invalid=True)
+    assert check(doc, tmp_path) == (5 if version == "3.0" else 3)
+    assert check(mutated(doc, 7), tmp_path) > 0
+
+
+def test_a_3_1_property_named_like_a_keyword_keeps_the_fast_route(tmp_path: Path) -> None:
+    """`$id` as a property name (Box's API has one) is no keyword: `locate` still models it."""
+    doc = {**own_document(), "openapi": "3.1.0"}
+    schema = schemas(doc)[0]
+    schema.setdefault("properties", {})["$id"] = {"type": "string", "minLength": -1}
+    assert check(doc, tmp_path) == 1
+
+
 def test_the_validator_sees_only_the_suspect_part() -> None:
     doc = json.loads(public_spec("twilio_conversations_v1.json").read_text(encoding="utf-8"))
     doc["components"]["schemas"][sorted(doc["components"]["schemas"])[0]]["minLength"] = -1
@@ -181,8 +210,12 @@ def test_the_validator_sees_only_the_suspect_part() -> None:
     assert len(part["components"]["schemas"]) < len(doc["components"]["schemas"]) / 10
 
 
-def test_a_3_1_document_goes_to_the_validator_whole() -> None:
-    assert locate.reduced({**own_document(), "openapi": "3.1.0"}) is None
+def test_a_3_1_document_with_a_json_schema_dialect_goes_to_the_validator_whole() -> None:
+    """Each schema is then checked against that dialect, which `quickcheck` does not model."""
+    doc = {**own_document(), "openapi": "3.1.0"}
+    assert locate.reduced(doc) is not None
+    dialect = "https://json-schema.org/draft/2020-12/schema"
+    assert locate.reduced({**doc, "jsonSchemaDialect": dialect}) is None
 
 
 def sweep(names: list[str], seeds: int) -> Iterator[str]:

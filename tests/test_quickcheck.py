@@ -79,10 +79,12 @@ def osv_complaint(data: Json) -> str | None:
     """openapi-spec-validator's first complaint about `data`: its first error, or the exception
     it raises (an unresolvable $ref, a recursion too deep); None when it finds nothing wrong."""
     os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"  # as the CLI
-    from openapi_spec_validator import OpenAPIV30SpecValidator
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
+    is_3_1 = isinstance(data, dict) and str(data.get("openapi", "")).startswith("3.1")
+    spec_validator = OpenAPIV31SpecValidator if is_3_1 else OpenAPIV30SpecValidator
     try:
-        found = next(iter(OpenAPIV30SpecValidator(copy.deepcopy(data)).iter_errors()), None)
+        found = next(iter(spec_validator(copy.deepcopy(data)).iter_errors()), None)
     except Exception as exc:
         return f"raises {type(exc).__name__}: {_first_line(exc)}"
     return None if found is None else _first_line(found)
@@ -856,6 +858,30 @@ def test_random_documents_of_the_fuzz_tests(doc: Json) -> None:
     check_random("tests/strategies.py", doc)
 
 
+def as_3_1(doc: Json) -> Json:
+    """The same document read as OpenAPI 3.1: `nullable` means nothing, defaults are checked
+    by `OAS31Validator`, each schema against the OAS 3.1 dialect."""
+    return {**doc, "openapi": "3.1.0"}
+
+
+@settings(RANDOM, max_examples=budget(0.2))
+@given(doc=schema_documents())
+def test_random_schemas_read_as_3_1(doc: Json) -> None:
+    check_random("schemas 3.1", as_3_1(doc))
+
+
+@settings(RANDOM, max_examples=budget(0.2))
+@given(doc=default_documents())
+def test_random_defaults_read_as_3_1(doc: Json) -> None:
+    check_random("defaults 3.1", as_3_1(doc))
+
+
+@settings(RANDOM, max_examples=budget(0.1))
+@given(doc=parameter_documents())
+def test_random_parameters_read_as_3_1(doc: Json) -> None:
+    check_random("parameters 3.1", as_3_1(doc))
+
+
 # --- 3. counterexamples: osv refuses each, and proves_valid must too -------------------------
 
 
@@ -968,6 +994,86 @@ def test_a_default_object_with_a_ref_is_what_osv_resolves() -> None:
     assert not proves(COUNTEREXAMPLES["default object with a $ref"]())
 
 
+# --- 4. OpenAPI 3.1: what its walk does differently -----------------------------------------
+
+
+def item_3_1(schema: Json, **root: Json) -> Json:
+    return {**as_3_1(with_item(schema)), **root}
+
+
+PROVED_3_1 = {
+    "a boolean schema": lambda: item_3_1(True),
+    "a false property": lambda: item_3_1({"type": "object", "properties": {"no": False}}),
+    "a null type with a null default": lambda: item_3_1(
+        {"type": ["string", "null"], "default": None}
+    ),
+    "null default skipped where nullable (the walk reads it in 3.1 too)": lambda: item_3_1(
+        {"type": "string", "nullable": True, "default": None}
+    ),
+    "null matching one oneOf branch": lambda: item_3_1(
+        {"oneOf": [{"type": ["string", "null"]}, {"type": "string"}], "default": None}
+    ),
+    "an integer default": lambda: item_3_1({"type": "integer", "minimum": 0, "default": 0}),
+    "a property named $id": lambda: item_3_1(
+        {"type": "object", "properties": {"$id": {"type": "string"}}, "required": ["$id"]}
+    ),
+}
+REFUSED_3_1 = {
+    "a default of the wrong type": lambda: item_3_1({"type": "integer", "default": "many"}),
+    "a negative minLength": lambda: item_3_1({"type": "string", "minLength": -1}),
+    "a null default, nullable meaning nothing": lambda: item_3_1(
+        {
+            "type": "object",
+            "properties": {"a": {"type": "string", "nullable": True}},
+            "default": {"a": None},
+        }
+    ),
+    "null matching two oneOf branches": lambda: item_3_1(
+        {"oneOf": [{"type": ["string", "null"]}, {"type": ["integer", "null"]}], "default": None}
+    ),
+    "an exclusive minimum as a number": lambda: item_3_1(
+        {"type": "integer", "exclusiveMinimum": 0, "default": 0}
+    ),
+    "a dialect the schema names": lambda: item_3_1(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "integer",
+            "minimum": "x",
+        }
+    ),
+}
+NOT_MODELLED_3_1 = {
+    "jsonSchemaDialect": lambda: item_3_1(
+        {"type": "string"}, jsonSchemaDialect="https://json-schema.org/draft/2020-12/schema"
+    ),
+    "$id in a schema": lambda: item_3_1({"$id": "https://example.com/item", "type": "string"}),
+    "an anchor": lambda: item_3_1({"$anchor": "item", "type": "string"}),
+    "$id in a property named properties": lambda: item_3_1(
+        {"properties": {"properties": {"$id": "https://example.com/p", "type": "string"}}}
+    ),
+    "$id in an example": lambda: item_3_1({"type": "object", "example": {"$id": "x"}}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROVED_3_1))
+def test_3_1_documents_are_proved_valid(name: str) -> None:
+    assert assert_sound(PROVED_3_1[name]())
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_3_1))
+def test_3_1_documents_osv_refuses_are_not_proved_valid(name: str) -> None:
+    doc = REFUSED_3_1[name]()
+    assert osv_complaint(doc) is not None
+    assert not proves(doc)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_MODELLED_3_1))
+def test_3_1_constructs_not_modelled_go_to_the_validator(name: str) -> None:
+    doc = NOT_MODELLED_3_1[name]()
+    assert osv_valid(doc)
+    assert not proves(doc)
+
+
 def chain(length: int) -> Json:
     """Component schemas A0 -> A1 -> ... through a property each, the response using A0."""
     doc = with_response_ref("#/components/schemas/A0")
@@ -1002,6 +1108,9 @@ if __name__ == "__main__":  # the random strategies alone, with their numbers
         test_random_parameters_and_path_templates,
         test_random_references,
         test_random_documents_of_the_fuzz_tests,
+        test_random_schemas_read_as_3_1,
+        test_random_defaults_read_as_3_1,
+        test_random_parameters_read_as_3_1,
     ):
         try:
             test()

@@ -20,7 +20,7 @@ import pytest
 import regress
 import yaml
 
-from generator import load
+from generator import load, validate
 from tests.conftest import sdkgen
 
 Json = Any
@@ -459,3 +459,49 @@ def test_an_unresolvable_ref_is_at_its_pointer_without_the_document() -> None:
             "$ref '#/components/x/Nope' points to nothing",
         )
     ]
+
+
+# --- SDK004 at the place that nests too deeply (issue 15: it was always `#`) ------------------
+
+
+def sdk004_pointer(text: str, name: str) -> str:
+    from generator import load
+    from generator.diagnostics import Fatal
+
+    with pytest.raises(Fatal) as raised:
+        load.parse(text.encode("utf-8"), name)
+    (found,) = raised.value.diagnostics
+    assert found.code == "SDK004"
+    return found.pointer
+
+
+def test_nesting_too_deep_is_reported_where_it_goes_too_deep() -> None:
+    from generator.load import MAX_DEPTH
+
+    deep = "[" * 200 + "]" * 200
+    expected = "#/x-deep" + "/0" * (MAX_DEPTH - 1)
+    assert sdk004_pointer('{"a": 1, "x-deep": ' + deep + "}", "spec.json") == expected
+    assert sdk004_pointer("a: 1\nx-deep: " + deep + "\n", "spec.yaml") == expected
+    # past the parsers' own limits (json's recursion, libyaml's flow level): the same place
+    very = "[" * 5000 + "]" * 5000
+    assert sdk004_pointer('{"a": 1, "x-deep": ' + very + "}", "spec.json") == expected
+    assert sdk004_pointer("a: 1\nx-deep: " + very + "\n", "spec.yaml") == "#/x-deep"
+    mapping = "a: 1\nx-deep: " + "{k: " * 5000 + "1" + "}" * 5000 + "\n"
+    assert sdk004_pointer(mapping, "spec.yaml") == "#/x-deep" + "/k" * (MAX_DEPTH - 1)
+
+
+def test_a_document_that_expands_too_far_is_reported_at_the_node_that_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator import load
+
+    monkeypatch.setattr(load, "MAX_NODES", 50)
+    text = "a: 1\nx-lol: &l [a, b, c, d, e, f, g, h]\nx-bomb: [*l, *l, *l, *l, *l, *l, *l, *l]\n"
+    assert sdk004_pointer(text, "spec.yaml") == "#/x-bomb"
+
+
+def test_a_schema_the_validator_cannot_walk_is_reported_where_its_walk_starts() -> None:
+    from tests.test_quickcheck import chain
+
+    found = validate.validate(chain(3000))
+    assert [(d.code, d.pointer) for d in found] == [("SDK004", "#/components/schemas/A0")]
