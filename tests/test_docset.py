@@ -261,7 +261,10 @@ def test_identical_definitions_are_one_class_and_different_ones_are_renamed(
         r"of an earlier document with that name: it is ShopV2Item here",
         output,
     ), output
-    assert "3 documents: 6 operations, 4 models, 0 enums (5 shared definitions" in output
+    assert (
+        "3 documents: 6 operations, 4 models, 0 enums (5 shared definitions generated once, "
+        "1 renamed, 5 groups prefixed)" in output
+    )
 
 
 def test_renaming_is_deterministic_and_follows_the_order(tmp_path: Path) -> None:
@@ -279,6 +282,86 @@ def test_renaming_is_deterministic_and_follows_the_order(tmp_path: Path) -> None
     assert "class ShopV2Item" not in outs[2]
     # the third document's Item is v1's, now named ShopV1Item: shared, not renamed again
     assert "class KeysItem" not in outs[2]
+
+
+def _ok(ref: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{ref}"}
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+def test_sharing_follows_references_and_renamed_classes(tmp_path: Path) -> None:
+    """A definition that differs only by what it refers to is not shared (the fixpoint); a
+    field of another type with the same name is a difference; a later document's definition
+    equal to a renamed one shares the renamed class."""
+    paged = {"type": "object", "properties": {"page": {"type": "string"}}}  # v1's is integer
+    two = _doc("Two", "https://two.test", {"basicAuth": BASIC}, {"Item": _item(), "Meta": paged})
+    two["components"]["schemas"].update(
+        Node=NODE, Zed={"type": "object", "properties": {"z": {"type": "integer"}}}
+    )
+    two["paths"]["/zed"] = {"get": {"operationId": "getZed", "responses": _ok("Zed")}}
+    three = _doc("Three", "https://three.test", {"basicAuth": BASIC}, {"Item": _item()})
+    three["components"]["schemas"].update(Meta=paged, Node=NODE)
+    one = _doc(
+        "One",
+        "https://one.test",
+        {"basicAuth": BASIC},
+        {"Item": _item(), "Meta": META, "Node": NODE},
+    )
+    specs = [
+        write_spec(tmp_path, doc, f"{name}.yaml")
+        for name, doc in (("one", one), ("two", two), ("three", three))
+    ]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "refs", "-v")
+    assert result.exit_code == 0, result.output
+    summary = re.search(r"documents: .*", result.output)
+    assert summary is not None, result.output
+    assert "6 models, 0 enums (4 shared definitions generated once, 2 renamed, " in summary[0], (
+        summary[0]
+    )
+    notes = re.findall(
+        r"INFO SDK045 \S*?(\w+\.yaml)#\S+: class (\w+) .* it is (\w+) here", result.output
+    )
+    assert notes == [("two.yaml", "Item", "TwoItem"), ("two.yaml", "Meta", "TwoMeta")]
+    models = (out / "refs" / "models.py").read_text(encoding="utf-8")
+    classes = re.findall(r"^class (\w+)", models, re.MULTILINE)
+    assert sorted(classes) == ["Item", "Meta", "Node", "TwoItem", "TwoMeta", "Zed"]
+    loading = importer()
+    refs = next(loading)(out, "refs")
+    try:
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, json={"id": "1", "meta": {"page": "p"}})
+
+        transport = httpx.MockTransport(handler)
+        with refs.Client(username="u", password="p", transport=transport) as client:
+            got = [client.one_items.get_item(id="1"), client.two_items.get_item(id="2")]
+            got.append(client.three_items.get_item(id="3"))
+            zed = client.two_default.get_zed()
+    finally:
+        next(loading, None)
+    assert [type(g).__name__ for g in got] == ["Item", "TwoItem", "TwoItem"]
+    assert [type(g.meta).__name__ for g in got[1:]] == ["TwoMeta", "TwoMeta"]
+    assert [g.meta.page for g in got[1:]] == ["p", "p"]
+    assert type(zed).__name__ == "Zed"
+
+
+def test_a_configured_prefix_is_not_doubled(tmp_path: Path) -> None:
+    own = shop_v1()
+    own["paths"]["/items/{id}"]["get"]["tags"] = ["store"]
+    own["paths"]["/ping"]["get"]["tags"] = ["store stock"]
+    own["paths"]["/other"] = {"get": {"operationId": "other", "responses": _ok("Item")}}
+    specs = [write_spec(tmp_path, own, "a.yaml"), write_spec(tmp_path, keys_doc(), "b.yaml")]
+    out = tmp_path / "out"
+    args = ["--prefix", "store", "--prefix", "keys", "-o", str(out), "--package-name", "pre"]
+    result = run_cli("generate", *map(str, specs), *args, "-v")
+    assert result.exit_code == 0, result.output
+    client = (out / "pre" / "_client.py").read_text(encoding="utf-8")
+    attrs = set(re.findall(r"self\.(\w+) = \w+Resource\(", client))
+    # `store` and `store_stock` already start with their prefix; the untagged group gets it
+    assert attrs == {"store", "store_stock", "store_default", "keys", "keys_default"}
+    assert "(1 groups prefixed)" not in result.output
+    assert ", 2 groups prefixed)" in result.output
 
 
 def test_the_client_passes_mypy_strict(generated: Path) -> None:
@@ -732,6 +815,44 @@ def test_a_document_without_a_server_uses_the_clients_base_url(tmp_path: Path) -
         "https://v2.shop.test/items/1",
         "https://v2.shop.test/items/2",
     ]
+
+
+def test_the_first_document_names_the_set_and_credentials_are_needed_only_by_all(
+    tmp_path: Path,
+) -> None:
+    """The package version and the title come from the documents in order; a set in which one
+    document needs no credentials makes a client that can be built without any; with no
+    absolute server in the set, the base URL is the user's to give."""
+    first = shop_v1()
+    first["info"] = {"title": "Alpha", "version": "3.4.5"}
+    first["servers"] = [{"url": "/api"}]
+    second = keys_doc()
+    second["info"] = {"title": "Beta", "version": "1.0.0"}
+    second["servers"] = [{"url": "/keys"}]
+    del second["security"]
+    specs = [write_spec(tmp_path, first, "alpha.yaml"), write_spec(tmp_path, second, "beta.yaml")]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "ab", "-q")
+    assert result.exit_code == 0, result.output
+    import tomllib
+
+    project = tomllib.loads((out / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["version"].startswith("3.4.5.")
+    assert project["project"]["description"] == "Typed Python client for Alpha, Beta"
+    loading = importer()
+    ab = next(loading)(out, "ab")
+    try:
+        assert ab.__spec_version__ == "3.4.5"
+        with pytest.raises(ab.ConfigurationError, match="no absolute base URL"):
+            ab.Client()
+        seen, handler = recording()
+        transport = httpx.MockTransport(handler)
+        with ab.Client(base_url="https://mock.test", transport=transport) as client:
+            client.keys.get_item(id="1")  # beta's operations need no credentials
+    finally:
+        next(loading, None)
+    assert [str(r.url) for r in seen] == ["https://mock.test/items/1"]
+    assert "authorization" not in seen[0].headers
 
 
 # --- fetch on a configured set ------------------------------------------------------------------
