@@ -364,6 +364,42 @@ def test_a_configured_prefix_is_not_doubled(tmp_path: Path) -> None:
     assert ", 2 groups prefixed)" in result.output
 
 
+def test_the_cache_tells_overlays_prefixes_and_options_apart(tmp_path: Path) -> None:
+    """The same documents generated again with an overlay, configured prefixes or another
+    package name are not served the earlier client from the cache."""
+    specs = [
+        write_spec(tmp_path, shop_v1(), "shop_v1.yaml"),
+        write_spec(tmp_path, keys_doc(), "keys.yaml"),
+    ]
+    overlay = tmp_path / "rename.yaml"
+    overlay.write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
+        "  - target: $.paths['/ping'].get\n    update: {x-sdkgen-name: health}\n",
+        encoding="utf-8",
+    )
+    runs = {
+        "plain": ["--package-name", "shop"],
+        "overlaid": ["--package-name", "shop", "--overlay", str(overlay)],
+        "prefixed": ["--package-name", "shop", "--prefix", "shop_v1", "--prefix", "keys"],
+        "renamed": ["--package-name", "store"],
+    }
+    clients = {}
+    for name, args in runs.items():
+        out = tmp_path / name
+        result = run_cli("generate", *map(str, specs), "-o", str(out), *args, "-q")
+        assert result.exit_code == 0, result.output
+        package = "store" if name == "renamed" else "shop"
+        clients[name] = (out / package / "_client.py").read_text(encoding="utf-8")
+    attrs = {
+        name: sorted(set(re.findall(r"self\.(\w+) = \w+Resource\(", text)))
+        for name, text in clients.items()
+    }
+    assert attrs["plain"] == ["items", "keys", "keys_default", "shop_v1_default"]
+    assert attrs["prefixed"] == ["keys", "keys_default", "shop_v1_default", "shop_v1_items"]
+    assert "def health(" in clients["overlaid"] and "def health(" not in clients["plain"]
+    assert not (tmp_path / "renamed" / "shop").exists()  # the package is `store`
+
+
 def test_the_client_passes_mypy_strict(generated: Path) -> None:
     checked = mypy_strict([generated / "shop"])
     assert checked.returncode == 0, checked.output
@@ -445,6 +481,44 @@ def test_check_and_diff_work_on_the_set(tmp_path: Path) -> None:
     assert "pairs" in result.output
 
 
+def test_diff_gives_both_sides_the_same_prefixes_and_overlays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = write_set(tmp_path)
+    changed = shop_v2()
+    changed["paths"]["/items/{id}"]["get"]["parameters"].append(
+        {"name": "q", "in": "query", "schema": {"type": "string"}}
+    )
+    (tmp_path / "new").mkdir()
+    new = write_spec(tmp_path / "new", changed, "shop_v2_next.yaml")
+    monkeypatch.chdir(tmp_path)
+    pairs = [str(specs[0]), str(specs[0]), str(specs[1]), str(new), str(specs[2]), str(specs[2])]
+    # no configuration: the prefixes are derived from the new files' names, on both sides
+    result = sdkgen("diff", *pairs)
+    assert result.exit_code == 0, result.output
+    assert "client.shop_v2_next_items.get_item(q): optional argument added" in result.output, (
+        result.output
+    )
+    assert "removed" not in result.output and "renamed" not in result.output
+    # as many configured documents as pairs: their prefixes and overlays, by position
+    overlay = tmp_path / "rename.yaml"
+    overlay.write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
+        "  - target: $.paths['/items/{id}'].get\n    update: {x-sdkgen-name: fetch}\n",
+        encoding="utf-8",
+    )
+    configured(
+        tmp_path,
+        entry("shop_v1.yaml", prefix="one")
+        + entry("shop_v2.yaml", prefix="two", overlays=["rename.yaml"])
+        + entry("keys.yaml", prefix="three"),
+    )
+    result = sdkgen("diff", *pairs)
+    assert result.exit_code == 0, result.output
+    assert "client.two_items.fetch(q): optional argument added" in result.output, result.output
+    assert "removed" not in result.output and "renamed" not in result.output
+
+
 # --- the configured set -------------------------------------------------------------------------
 
 
@@ -510,6 +584,34 @@ def test_the_list_form_of_the_configuration(
     result = sdkgen("generate", "-q")
     assert result.exit_code == 1
     assert "ERROR SDK022" in result.output and "shop_v1.yaml" in result.output
+
+
+def test_validate_and_lint_of_the_configured_set_fail_on_one_bad_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_set(tmp_path)
+    configured(tmp_path, entry("shop_v1.yaml") + entry("shop_v2.yaml") + entry("keys.yaml"))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("validate", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["ok"] is True
+    assert [Path(s).name for s in payload["result"]["sources"]] == [
+        "shop_v1.yaml",
+        "shop_v2.yaml",
+        "keys.yaml",
+    ]
+    # an error only the OpenAPI schema sees (the client does not use the contact)
+    bad = keys_doc()
+    bad["info"]["contact"] = {"email": 5}
+    write_spec(tmp_path, bad, "keys.yaml")
+    result = sdkgen("validate")
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("ERROR")]
+    assert errors and all("keys.yaml#/info/contact" in line for line in errors), result.output
+    result = sdkgen("validate", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["ok"] is False
 
 
 @pytest.mark.parametrize(
@@ -910,13 +1012,19 @@ def test_fetch_checks_and_repins_each_document(
         result = sdkgen("fetch", "--update", "--fail-on", "breaking")
         assert result.exit_code == 1
         assert "client.v2_default.ping: operation removed: GET /ping" in result.output
-        assert "ERROR SDK023" in result.output and pyproject.read_bytes() == before
+        assert (
+            f"ERROR SDK023 {server.url('/shop_v2.yaml')}#: breaking changes: the pins were not "
+            "updated" in result.output
+        )
+        assert pyproject.read_bytes() == before
         text = yaml.safe_dump(grown, sort_keys=False).encode()
         server.script("GET", "/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
         result = sdkgen("fetch", "--update", "--fail-on", "breaking")
         assert result.exit_code == 0, result.output
         assert "client.v2_default.extra: operation added: GET /extra" in result.output
         new_pin = hashlib.sha256(text).hexdigest()
+        assert f"specs/shop_v2.yaml re-pinned to sha256 {new_pin}" in result.output
+        assert "specs/shop_v1.yaml is up to date, sha256 " + pins["shop_v1.yaml"] in result.output
         # only the second table's pin line changed
         assert pyproject.read_text(encoding="utf-8") == before.decode().replace(
             pins["shop_v2.yaml"], new_pin
@@ -926,6 +1034,66 @@ def test_fetch_checks_and_repins_each_document(
         result = sdkgen("fetch", "--url", server.url("/shop_v2.yaml"))
         assert result.exit_code == 2
         assert "--url is one document's" in result.output
+
+
+def test_fetch_update_checks_against_the_pinned_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from tests.support.fault_server import FaultServer, reply
+
+    texts = {
+        name: yaml.safe_dump(doc, sort_keys=False).encode()
+        for name, doc in (("shop_v1.yaml", shop_v1()), ("shop_v2.yaml", shop_v2()))
+    }
+    with FaultServer() as server:
+        for name, text in texts.items():
+            server.script("GET", f"/{name}", reply(200, text, content_type="text/yaml"))
+        configured(
+            tmp_path,
+            "".join(
+                entry(
+                    f"specs/{name}",
+                    spec_url=server.url(f"/{name}"),
+                    spec_sha256=hashlib.sha256(text).hexdigest(),
+                )
+                for name, text in texts.items()
+            ),
+        )
+        pyproject = tmp_path / "pyproject.toml"
+        monkeypatch.chdir(tmp_path)
+        assert run_cli("fetch").exit_code == 0
+        shrunk = shop_v2()
+        del shrunk["paths"]["/ping"]
+        # a breaking change announced by a new major version of the first document (whose
+        # version is the package's) passes `--fail-on unannounced`
+        major = shop_v1()
+        del major["paths"]["/ping"]
+        major["info"]["version"] = "2.0.0"
+        text = yaml.safe_dump(major, sort_keys=False).encode()
+        server.script("GET", "/shop_v1.yaml", reply(200, text, content_type="text/yaml"))
+        result = sdkgen("fetch", "--update", "--fail-on", "unannounced")
+        assert result.exit_code == 0, result.output
+        assert "client.v1_default.ping: operation removed: GET /ping" in result.output
+        major_pin = hashlib.sha256(text).hexdigest()
+        assert f'spec-sha256 = "{major_pin}"' in pyproject.read_text(encoding="utf-8")
+        # the pinned copy is gone: the change cannot be checked, so --fail-on refuses it
+        (tmp_path / "specs" / "shop_v2.yaml").unlink()
+        text = yaml.safe_dump(shrunk, sort_keys=False).encode()
+        server.script("GET", "/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
+        before = pyproject.read_bytes()
+        result = sdkgen("fetch", "--update", "--fail-on", "breaking")
+        assert result.exit_code == 1
+        assert (
+            f"ERROR SDK023 {server.url('/shop_v2.yaml')}#: a previously pinned document is not "
+            "available, so the change cannot be checked" in result.output
+        )
+        assert pyproject.read_bytes() == before
+        result = sdkgen("fetch", "--update")  # without --fail-on it re-pins, unchecked
+        assert result.exit_code == 0, result.output
+        shrunk_pin = hashlib.sha256(text).hexdigest()
+        assert f'spec-sha256 = "{shrunk_pin}"' in pyproject.read_text(encoding="utf-8")
 
 
 def test_hostile_servers_titles_and_file_names_stay_data(tmp_path: Path) -> None:
