@@ -576,7 +576,7 @@ def test_the_list_form_of_the_configuration(
         assert re.search(rf"{verb} \S*shop_v1.yaml, \S*shop_v2.yaml, \S*keys.yaml", result.output)
     result = sdkgen("fetch")
     assert result.exit_code == 2
-    assert "fetch needs a spec-url in [[tool.sdkgen.documents]]" in result.output
+    assert "Error: fetch needs a spec-url in [[tool.sdkgen.documents]]" in result.output
     # a document that is not its pin is refused
     (tmp_path / "shop_v1.yaml").write_text(
         (tmp_path / "shop_v1.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
@@ -1033,7 +1033,10 @@ def test_fetch_checks_and_repins_each_document(
         assert sdkgen("generate", "--check", "-q").exit_code == 1  # the client is now out of date
         result = sdkgen("fetch", "--url", server.url("/shop_v2.yaml"))
         assert result.exit_code == 2
-        assert "--url is one document's" in result.output
+        assert (
+            "Error: --url is one document's: set spec-url in [[tool.sdkgen.documents]]"
+            in result.output
+        )
 
 
 def test_fetch_update_checks_against_the_pinned_copies(
@@ -1073,9 +1076,12 @@ def test_fetch_update_checks_against_the_pinned_copies(
         major["info"]["version"] = "2.0.0"
         text = yaml.safe_dump(major, sort_keys=False).encode()
         server.script("GET", "/shop_v1.yaml", reply(200, text, content_type="text/yaml"))
-        result = sdkgen("fetch", "--update", "--fail-on", "unannounced")
+        result = sdkgen("fetch", "--update", "--fail-on", "unannounced", "--format", "markdown")
         assert result.exit_code == 0, result.output
-        assert "client.v1_default.ping: operation removed: GET /ping" in result.output
+        assert "Shop 2.0.0 (was 1.2.0)" in result.output, result.output
+        assert "client.v1_default.ping" in result.output
+        assert "specs/shop_v1.yaml re-pinned to sha256" in result.stderr
+        assert "re-pinned" not in result.stdout  # the status lines are not the report
         major_pin = hashlib.sha256(text).hexdigest()
         assert f'spec-sha256 = "{major_pin}"' in pyproject.read_text(encoding="utf-8")
         # the pinned copy is gone: the change cannot be checked, so --fail-on refuses it
