@@ -293,7 +293,7 @@ def test_sharing_follows_references_and_renamed_classes(tmp_path: Path) -> None:
     """A definition that differs only by what it refers to is not shared (the fixpoint); a
     field of another type with the same name is a difference; a later document's definition
     equal to a renamed one shares the renamed class."""
-    paged = {"type": "object", "properties": {"page": {"type": "string"}}}  # v1's is integer
+    paged = {"type": "object", "properties": {"page": {"type": "boolean"}}}  # v1's is integer
     two = _doc("Two", "https://two.test", {"basicAuth": BASIC}, {"Item": _item(), "Meta": paged})
     two["components"]["schemas"].update(
         Node=NODE, Zed={"type": "object", "properties": {"z": {"type": "integer"}}}
@@ -331,7 +331,7 @@ def test_sharing_follows_references_and_renamed_classes(tmp_path: Path) -> None:
     try:
 
         def handler(request: httpx.Request) -> httpx.Response:
-            return httpx.Response(200, json={"id": "1", "meta": {"page": "p"}})
+            return httpx.Response(200, json={"id": "1", "meta": {"page": True}})
 
         transport = httpx.MockTransport(handler)
         with refs.Client(username="u", password="p", transport=transport) as client:
@@ -342,7 +342,7 @@ def test_sharing_follows_references_and_renamed_classes(tmp_path: Path) -> None:
         next(loading, None)
     assert [type(g).__name__ for g in got] == ["Item", "TwoItem", "TwoItem"]
     assert [type(g.meta).__name__ for g in got[1:]] == ["TwoMeta", "TwoMeta"]
-    assert [g.meta.page for g in got[1:]] == ["p", "p"]
+    assert [g.meta.page for g in got[1:]] == [True, True]
     assert type(zed).__name__ == "Zed"
 
 
