@@ -1102,6 +1102,35 @@ def test_fetch_update_checks_against_the_pinned_copies(
         assert f'spec-sha256 = "{shrunk_pin}"' in pyproject.read_text(encoding="utf-8")
 
 
+def test_fetch_reads_a_document_under_the_allowed_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from tests.support.fault_server import FaultServer, reply
+
+    with FaultServer() as server:
+        remote = shop_v2()
+        remote["components"]["schemas"]["Meta"] = {"$ref": server.url("/schemas/Meta.yaml")}
+        text = yaml.safe_dump(remote, sort_keys=False).encode()
+        server.script("GET", "/api/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
+        meta = yaml.safe_dump(META).encode()
+        server.script("GET", "/schemas/Meta.yaml", reply(200, meta, content_type="text/yaml"))
+        write_spec(tmp_path, shop_v1(), "shop_v1.yaml")
+        allowed = f'allow-urls = ["{server.url("/schemas/")}"]\n'
+        url = server.url("/api/shop_v2.yaml")
+        configured(
+            tmp_path,
+            entry("shop_v1.yaml") + entry("specs/shop_v2.yaml", spec_url=url, spec_sha256="0" * 64),
+            allowed,
+        )
+        monkeypatch.chdir(tmp_path)
+        result = sdkgen("fetch")
+    # the document and the schema it refers to were read: only the pin differs
+    assert result.exit_code == 1
+    one_error(result, "SDK022", f"{url}#: upstream sha256 ")
+
+
 def test_hostile_servers_titles_and_file_names_stay_data(tmp_path: Path) -> None:
     evil = 'https://evil.test/"""); import os; os.system("x") #\'\\'
     first = shop_v1()
