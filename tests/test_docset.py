@@ -504,7 +504,8 @@ def test_diff_gives_both_sides_the_same_prefixes_and_overlays(
     overlay = tmp_path / "rename.yaml"
     overlay.write_text(
         "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
-        "  - target: $.paths['/items/{id}'].get\n    update: {x-sdkgen-name: fetch}\n",
+        "  - target: $.paths['/items/{id}'].get\n    update: {x-sdkgen-name: fetch}\n"
+        "  - target: $.paths['/gone'].get\n    update: {x-sdkgen-name: gone}\n",  # SDK032
         encoding="utf-8",
     )
     configured(
@@ -512,11 +513,13 @@ def test_diff_gives_both_sides_the_same_prefixes_and_overlays(
         entry("shop_v1.yaml", prefix="one")
         + entry("shop_v2.yaml", prefix="two", overlays=["rename.yaml"])
         + entry("keys.yaml", prefix="three"),
+        '[tool.sdkgen.silence]\nSDK032 = "the overlay serves older documents too"\n',
     )
     result = sdkgen("diff", *pairs)
     assert result.exit_code == 0, result.output
     assert "client.two_items.fetch(q): optional argument added" in result.output, result.output
     assert "removed" not in result.output and "renamed" not in result.output
+    assert "SDK032" not in result.output  # silenced, as the configuration says
 
 
 # --- the configured set -------------------------------------------------------------------------
