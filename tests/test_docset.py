@@ -400,6 +400,25 @@ def test_the_cache_tells_overlays_prefixes_and_options_apart(tmp_path: Path) -> 
     assert not (tmp_path / "renamed" / "shop").exists()  # the package is `store`
 
 
+def test_include_unused_and_the_package_layout_apply_to_a_set(tmp_path: Path) -> None:
+    first = shop_v1()
+    first["components"]["schemas"]["Unused"] = {
+        "type": "object",
+        "properties": {"u": {"type": "string"}},
+    }
+    specs = [
+        write_spec(tmp_path, first, "shop_v1.yaml"),
+        write_spec(tmp_path, keys_doc(), "keys.yaml"),
+    ]
+    out = tmp_path / "vendor" / "shop"
+    args = ["-o", str(out), "--package-name", "shop", "--include-unused", "--layout", "package"]
+    result = run_cli("generate", *map(str, specs), *args, "-q")
+    assert result.exit_code == 0, result.output
+    assert not (out / "pyproject.toml").exists()  # the package alone
+    models = (out / "models.py").read_text(encoding="utf-8")
+    assert "class Unused(" in models
+
+
 def test_the_client_passes_mypy_strict(generated: Path) -> None:
     checked = mypy_strict([generated / "shop"])
     assert checked.returncode == 0, checked.output
