@@ -539,6 +539,11 @@ def test_diff_gives_both_sides_the_same_prefixes_and_overlays(
     assert "client.two_items.fetch(q): optional argument added" in result.output, result.output
     assert "removed" not in result.output and "renamed" not in result.output
     assert "SDK032" not in result.output  # silenced, as the configuration says
+    # a configured set of another size says nothing about these pairs: derived prefixes again
+    configured(tmp_path, entry("shop_v1.yaml", prefix="one") + entry("shop_v2.yaml", prefix="two"))
+    result = sdkgen("diff", *pairs)
+    assert result.exit_code == 0, result.output
+    assert "client.shop_v2_next_items.get_item(q): optional argument added" in result.output
 
 
 # --- the configured set -------------------------------------------------------------------------
