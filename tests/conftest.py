@@ -20,6 +20,15 @@ from generator.cli import main
 os.environ["SDKGEN_WORKERS"] = "0"
 os.environ["SDKGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="sdkgen-test-cache-")
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _a_cache_per_session() -> None:
+    """A fresh cache for every pytest session, not only every process: mutmut runs one session
+    per mutant in forks of one process, and a cache they shared would hand each mutant what the
+    unmutated code had cached (so a broken merge, served from the cache, would pass)."""
+    os.environ["SDKGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="sdkgen-test-cache-")
+
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SPECS = REPO.parent / "shared" / "specs"
 LEONARDO = SHARED_SPECS / "leonardo-ai-variation-openapi.json"

@@ -261,7 +261,10 @@ def test_identical_definitions_are_one_class_and_different_ones_are_renamed(
         r"of an earlier document with that name: it is ShopV2Item here",
         output,
     ), output
-    assert "3 documents: 6 operations, 4 models, 0 enums (5 shared definitions" in output
+    assert (
+        "3 documents: 6 operations, 4 models, 0 enums (5 shared definitions generated once, "
+        "1 renamed, 5 groups prefixed)" in output
+    )
 
 
 def test_renaming_is_deterministic_and_follows_the_order(tmp_path: Path) -> None:
@@ -279,6 +282,141 @@ def test_renaming_is_deterministic_and_follows_the_order(tmp_path: Path) -> None
     assert "class ShopV2Item" not in outs[2]
     # the third document's Item is v1's, now named ShopV1Item: shared, not renamed again
     assert "class KeysItem" not in outs[2]
+
+
+def _ok(ref: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{ref}"}
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+def test_sharing_follows_references_and_renamed_classes(tmp_path: Path) -> None:
+    """A definition that differs only by what it refers to is not shared (the fixpoint); a
+    field of another type with the same name is a difference; a later document's definition
+    equal to a renamed one shares the renamed class."""
+    paged = {"type": "object", "properties": {"page": {"type": "boolean"}}}  # v1's is integer
+    two = _doc("Two", "https://two.test", {"basicAuth": BASIC}, {"Item": _item(), "Meta": paged})
+    two["components"]["schemas"].update(
+        Node=NODE, Zed={"type": "object", "properties": {"z": {"type": "integer"}}}
+    )
+    two["paths"]["/zed"] = {"get": {"operationId": "getZed", "responses": _ok("Zed")}}
+    three = _doc("Three", "https://three.test", {"basicAuth": BASIC}, {"Item": _item()})
+    three["components"]["schemas"].update(Meta=paged, Node=NODE)
+    one = _doc(
+        "One",
+        "https://one.test",
+        {"basicAuth": BASIC},
+        {"Item": _item(), "Meta": META, "Node": NODE},
+    )
+    specs = [
+        write_spec(tmp_path, doc, f"{name}.yaml")
+        for name, doc in (("one", one), ("two", two), ("three", three))
+    ]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "refs", "-v")
+    assert result.exit_code == 0, result.output
+    summary = re.search(r"documents: .*", result.output)
+    assert summary is not None, result.output
+    assert "6 models, 0 enums (4 shared definitions generated once, 2 renamed, " in summary[0], (
+        summary[0]
+    )
+    notes = re.findall(
+        r"INFO SDK045 \S*?(\w+\.yaml)#\S+: class (\w+) .* it is (\w+) here", result.output
+    )
+    assert notes == [("two.yaml", "Item", "TwoItem"), ("two.yaml", "Meta", "TwoMeta")]
+    models = (out / "refs" / "models.py").read_text(encoding="utf-8")
+    classes = re.findall(r"^class (\w+)", models, re.MULTILINE)
+    assert sorted(classes) == ["Item", "Meta", "Node", "TwoItem", "TwoMeta", "Zed"]
+    loading = importer()
+    refs = next(loading)(out, "refs")
+    try:
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, json={"id": "1", "meta": {"page": True}})
+
+        transport = httpx.MockTransport(handler)
+        with refs.Client(username="u", password="p", transport=transport) as client:
+            got = [client.one_items.get_item(id="1"), client.two_items.get_item(id="2")]
+            got.append(client.three_items.get_item(id="3"))
+            zed = client.two_default.get_zed()
+    finally:
+        next(loading, None)
+    assert [type(g).__name__ for g in got] == ["Item", "TwoItem", "TwoItem"]
+    assert [type(g.meta).__name__ for g in got[1:]] == ["TwoMeta", "TwoMeta"]
+    assert [g.meta.page for g in got[1:]] == [True, True]
+    assert type(zed).__name__ == "Zed"
+
+
+def test_a_configured_prefix_is_not_doubled(tmp_path: Path) -> None:
+    own = shop_v1()
+    own["paths"]["/items/{id}"]["get"]["tags"] = ["store"]
+    own["paths"]["/ping"]["get"]["tags"] = ["store stock"]
+    own["paths"]["/other"] = {"get": {"operationId": "other", "responses": _ok("Item")}}
+    specs = [write_spec(tmp_path, own, "a.yaml"), write_spec(tmp_path, keys_doc(), "b.yaml")]
+    out = tmp_path / "out"
+    args = ["--prefix", "store", "--prefix", "keys", "-o", str(out), "--package-name", "pre"]
+    result = run_cli("generate", *map(str, specs), *args, "-v")
+    assert result.exit_code == 0, result.output
+    client = (out / "pre" / "_client.py").read_text(encoding="utf-8")
+    attrs = set(re.findall(r"self\.(\w+) = \w+Resource\(", client))
+    # `store` and `store_stock` already start with their prefix; the untagged group gets it
+    assert attrs == {"store", "store_stock", "store_default", "keys", "keys_default"}
+    assert "(1 groups prefixed)" not in result.output
+    assert ", 2 groups prefixed)" in result.output
+
+
+def test_the_cache_tells_overlays_prefixes_and_options_apart(tmp_path: Path) -> None:
+    """The same documents generated again with an overlay, configured prefixes or another
+    package name are not served the earlier client from the cache."""
+    specs = [
+        write_spec(tmp_path, shop_v1(), "shop_v1.yaml"),
+        write_spec(tmp_path, keys_doc(), "keys.yaml"),
+    ]
+    overlay = tmp_path / "rename.yaml"
+    overlay.write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
+        "  - target: $.paths['/ping'].get\n    update: {x-sdkgen-name: health}\n",
+        encoding="utf-8",
+    )
+    runs = {
+        "plain": ["--package-name", "shop"],
+        "overlaid": ["--package-name", "shop", "--overlay", str(overlay)],
+        "prefixed": ["--package-name", "shop", "--prefix", "shop_v1", "--prefix", "keys"],
+        "renamed": ["--package-name", "store"],
+    }
+    clients = {}
+    for name, args in runs.items():
+        out = tmp_path / name
+        result = run_cli("generate", *map(str, specs), "-o", str(out), *args, "-q")
+        assert result.exit_code == 0, result.output
+        package = "store" if name == "renamed" else "shop"
+        clients[name] = (out / package / "_client.py").read_text(encoding="utf-8")
+    attrs = {
+        name: sorted(set(re.findall(r"self\.(\w+) = \w+Resource\(", text)))
+        for name, text in clients.items()
+    }
+    assert attrs["plain"] == ["items", "keys", "keys_default", "shop_v1_default"]
+    assert attrs["prefixed"] == ["keys", "keys_default", "shop_v1_default", "shop_v1_items"]
+    assert "def health(" in clients["overlaid"] and "def health(" not in clients["plain"]
+    assert not (tmp_path / "renamed" / "shop").exists()  # the package is `store`
+
+
+def test_include_unused_and_the_package_layout_apply_to_a_set(tmp_path: Path) -> None:
+    first = shop_v1()
+    first["components"]["schemas"]["Unused"] = {
+        "type": "object",
+        "properties": {"u": {"type": "string"}},
+    }
+    specs = [
+        write_spec(tmp_path, first, "shop_v1.yaml"),
+        write_spec(tmp_path, keys_doc(), "keys.yaml"),
+    ]
+    out = tmp_path / "vendor" / "shop"
+    args = ["-o", str(out), "--package-name", "shop", "--include-unused", "--layout", "package"]
+    result = run_cli("generate", *map(str, specs), *args, "-q")
+    assert result.exit_code == 0, result.output
+    assert not (out / "pyproject.toml").exists()  # the package alone
+    models = (out / "models.py").read_text(encoding="utf-8")
+    assert "class Unused(" in models
 
 
 def test_the_client_passes_mypy_strict(generated: Path) -> None:
@@ -362,6 +500,52 @@ def test_check_and_diff_work_on_the_set(tmp_path: Path) -> None:
     assert "pairs" in result.output
 
 
+def test_diff_gives_both_sides_the_same_prefixes_and_overlays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = write_set(tmp_path)
+    changed = shop_v2()
+    changed["paths"]["/items/{id}"]["get"]["parameters"].append(
+        {"name": "q", "in": "query", "schema": {"type": "string"}}
+    )
+    (tmp_path / "new").mkdir()
+    new = write_spec(tmp_path / "new", changed, "shop_v2_next.yaml")
+    monkeypatch.chdir(tmp_path)
+    pairs = [str(specs[0]), str(specs[0]), str(specs[1]), str(new), str(specs[2]), str(specs[2])]
+    # no configuration: the prefixes are derived from the new files' names, on both sides
+    result = sdkgen("diff", *pairs)
+    assert result.exit_code == 0, result.output
+    assert "client.shop_v2_next_items.get_item(q): optional argument added" in result.output, (
+        result.output
+    )
+    assert "removed" not in result.output and "renamed" not in result.output
+    # as many configured documents as pairs: their prefixes and overlays, by position
+    overlay = tmp_path / "rename.yaml"
+    overlay.write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
+        "  - target: $.paths['/items/{id}'].get\n    update: {x-sdkgen-name: fetch}\n"
+        "  - target: $.paths['/gone'].get\n    update: {x-sdkgen-name: gone}\n",  # SDK032
+        encoding="utf-8",
+    )
+    configured(
+        tmp_path,
+        entry("shop_v1.yaml", prefix="one")
+        + entry("shop_v2.yaml", prefix="two", overlays=["rename.yaml"])
+        + entry("keys.yaml", prefix="three"),
+        '[tool.sdkgen.silence]\nSDK032 = "the overlay serves older documents too"\n',
+    )
+    result = sdkgen("diff", *pairs)
+    assert result.exit_code == 0, result.output
+    assert "client.two_items.fetch(q): optional argument added" in result.output, result.output
+    assert "removed" not in result.output and "renamed" not in result.output
+    assert "SDK032" not in result.output  # silenced, as the configuration says
+    # a configured set of another size says nothing about these pairs: derived prefixes again
+    configured(tmp_path, entry("shop_v1.yaml", prefix="one") + entry("shop_v2.yaml", prefix="two"))
+    result = sdkgen("diff", *pairs)
+    assert result.exit_code == 0, result.output
+    assert "client.shop_v2_next_items.get_item(q): optional argument added" in result.output
+
+
 # --- the configured set -------------------------------------------------------------------------
 
 
@@ -419,7 +603,7 @@ def test_the_list_form_of_the_configuration(
         assert re.search(rf"{verb} \S*shop_v1.yaml, \S*shop_v2.yaml, \S*keys.yaml", result.output)
     result = sdkgen("fetch")
     assert result.exit_code == 2
-    assert "fetch needs a spec-url in [[tool.sdkgen.documents]]" in result.output
+    assert "Error: fetch needs a spec-url in [[tool.sdkgen.documents]]" in result.output
     # a document that is not its pin is refused
     (tmp_path / "shop_v1.yaml").write_text(
         (tmp_path / "shop_v1.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
@@ -427,6 +611,34 @@ def test_the_list_form_of_the_configuration(
     result = sdkgen("generate", "-q")
     assert result.exit_code == 1
     assert "ERROR SDK022" in result.output and "shop_v1.yaml" in result.output
+
+
+def test_validate_and_lint_of_the_configured_set_fail_on_one_bad_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_set(tmp_path)
+    configured(tmp_path, entry("shop_v1.yaml") + entry("shop_v2.yaml") + entry("keys.yaml"))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("validate", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["ok"] is True
+    assert [Path(s).name for s in payload["result"]["sources"]] == [
+        "shop_v1.yaml",
+        "shop_v2.yaml",
+        "keys.yaml",
+    ]
+    # an error only the OpenAPI schema sees (the client does not use the contact)
+    bad = keys_doc()
+    bad["info"]["contact"] = {"email": 5}
+    write_spec(tmp_path, bad, "keys.yaml")
+    result = sdkgen("validate")
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("ERROR")]
+    assert errors and all("keys.yaml#/info/contact" in line for line in errors), result.output
+    result = sdkgen("validate", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["ok"] is False
 
 
 @pytest.mark.parametrize(
@@ -734,6 +946,44 @@ def test_a_document_without_a_server_uses_the_clients_base_url(tmp_path: Path) -
     ]
 
 
+def test_the_first_document_names_the_set_and_credentials_are_needed_only_by_all(
+    tmp_path: Path,
+) -> None:
+    """The package version and the title come from the documents in order; a set in which one
+    document needs no credentials makes a client that can be built without any; with no
+    absolute server in the set, the base URL is the user's to give."""
+    first = shop_v1()
+    first["info"] = {"title": "Alpha", "version": "3.4.5"}
+    first["servers"] = [{"url": "/api"}]
+    second = keys_doc()
+    second["info"] = {"title": "Beta", "version": "1.0.0"}
+    second["servers"] = [{"url": "/keys"}]
+    del second["security"]
+    specs = [write_spec(tmp_path, first, "alpha.yaml"), write_spec(tmp_path, second, "beta.yaml")]
+    out = tmp_path / "out"
+    result = run_cli("generate", *map(str, specs), "-o", str(out), "--package-name", "ab", "-q")
+    assert result.exit_code == 0, result.output
+    import tomllib
+
+    project = tomllib.loads((out / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["version"].startswith("3.4.5.")
+    assert project["project"]["description"] == "Typed Python client for Alpha, Beta"
+    loading = importer()
+    ab = next(loading)(out, "ab")
+    try:
+        assert ab.__spec_version__ == "3.4.5"
+        with pytest.raises(ab.ConfigurationError, match="no absolute base URL"):
+            ab.Client()
+        seen, handler = recording()
+        transport = httpx.MockTransport(handler)
+        with ab.Client(base_url="https://mock.test", transport=transport) as client:
+            client.keys.get_item(id="1")  # beta's operations need no credentials
+    finally:
+        next(loading, None)
+    assert [str(r.url) for r in seen] == ["https://mock.test/items/1"]
+    assert "authorization" not in seen[0].headers
+
+
 # --- fetch on a configured set ------------------------------------------------------------------
 
 
@@ -789,13 +1039,19 @@ def test_fetch_checks_and_repins_each_document(
         result = sdkgen("fetch", "--update", "--fail-on", "breaking")
         assert result.exit_code == 1
         assert "client.v2_default.ping: operation removed: GET /ping" in result.output
-        assert "ERROR SDK023" in result.output and pyproject.read_bytes() == before
+        assert (
+            f"ERROR SDK023 {server.url('/shop_v2.yaml')}#: breaking changes: the pins were not "
+            "updated" in result.output
+        )
+        assert pyproject.read_bytes() == before
         text = yaml.safe_dump(grown, sort_keys=False).encode()
         server.script("GET", "/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
         result = sdkgen("fetch", "--update", "--fail-on", "breaking")
         assert result.exit_code == 0, result.output
         assert "client.v2_default.extra: operation added: GET /extra" in result.output
         new_pin = hashlib.sha256(text).hexdigest()
+        assert f"specs/shop_v2.yaml re-pinned to sha256 {new_pin}" in result.output
+        assert "specs/shop_v1.yaml is up to date, sha256 " + pins["shop_v1.yaml"] in result.output
         # only the second table's pin line changed
         assert pyproject.read_text(encoding="utf-8") == before.decode().replace(
             pins["shop_v2.yaml"], new_pin
@@ -804,7 +1060,102 @@ def test_fetch_checks_and_repins_each_document(
         assert sdkgen("generate", "--check", "-q").exit_code == 1  # the client is now out of date
         result = sdkgen("fetch", "--url", server.url("/shop_v2.yaml"))
         assert result.exit_code == 2
-        assert "--url is one document's" in result.output
+        assert (
+            "Error: --url is one document's: set spec-url in [[tool.sdkgen.documents]]"
+            in result.output
+        )
+
+
+def test_fetch_update_checks_against_the_pinned_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from tests.support.fault_server import FaultServer, reply
+
+    texts = {
+        name: yaml.safe_dump(doc, sort_keys=False).encode()
+        for name, doc in (("shop_v1.yaml", shop_v1()), ("shop_v2.yaml", shop_v2()))
+    }
+    with FaultServer() as server:
+        for name, text in texts.items():
+            server.script("GET", f"/{name}", reply(200, text, content_type="text/yaml"))
+        configured(
+            tmp_path,
+            "".join(
+                entry(
+                    f"specs/{name}",
+                    spec_url=server.url(f"/{name}"),
+                    spec_sha256=hashlib.sha256(text).hexdigest(),
+                )
+                for name, text in texts.items()
+            ),
+        )
+        pyproject = tmp_path / "pyproject.toml"
+        monkeypatch.chdir(tmp_path)
+        assert run_cli("fetch").exit_code == 0
+        shrunk = shop_v2()
+        del shrunk["paths"]["/ping"]
+        # a breaking change announced by a new major version of the first document (whose
+        # version is the package's) passes `--fail-on unannounced`
+        major = shop_v1()
+        del major["paths"]["/ping"]
+        major["info"]["version"] = "2.0.0"
+        text = yaml.safe_dump(major, sort_keys=False).encode()
+        server.script("GET", "/shop_v1.yaml", reply(200, text, content_type="text/yaml"))
+        result = sdkgen("fetch", "--update", "--fail-on", "unannounced", "--format", "markdown")
+        assert result.exit_code == 0, result.output
+        assert "Shop 2.0.0 (was 1.2.0)" in result.output, result.output
+        assert "client.v1_default.ping" in result.output
+        assert "specs/shop_v1.yaml re-pinned to sha256" in result.stderr
+        assert "re-pinned" not in result.stdout  # the status lines are not the report
+        major_pin = hashlib.sha256(text).hexdigest()
+        assert f'spec-sha256 = "{major_pin}"' in pyproject.read_text(encoding="utf-8")
+        # the pinned copy is gone: the change cannot be checked, so --fail-on refuses it
+        (tmp_path / "specs" / "shop_v2.yaml").unlink()
+        text = yaml.safe_dump(shrunk, sort_keys=False).encode()
+        server.script("GET", "/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
+        before = pyproject.read_bytes()
+        result = sdkgen("fetch", "--update", "--fail-on", "breaking")
+        assert result.exit_code == 1
+        assert (
+            f"ERROR SDK023 {server.url('/shop_v2.yaml')}#: a previously pinned document is not "
+            "available, so the change cannot be checked" in result.output
+        )
+        assert pyproject.read_bytes() == before
+        result = sdkgen("fetch", "--update")  # without --fail-on it re-pins, unchecked
+        assert result.exit_code == 0, result.output
+        shrunk_pin = hashlib.sha256(text).hexdigest()
+        assert f'spec-sha256 = "{shrunk_pin}"' in pyproject.read_text(encoding="utf-8")
+
+
+def test_fetch_reads_a_document_under_the_allowed_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from tests.support.fault_server import FaultServer, reply
+
+    with FaultServer() as server:
+        remote = shop_v2()
+        remote["components"]["schemas"]["Meta"] = {"$ref": server.url("/schemas/Meta.yaml")}
+        text = yaml.safe_dump(remote, sort_keys=False).encode()
+        server.script("GET", "/api/shop_v2.yaml", reply(200, text, content_type="text/yaml"))
+        meta = yaml.safe_dump(META).encode()
+        server.script("GET", "/schemas/Meta.yaml", reply(200, meta, content_type="text/yaml"))
+        write_spec(tmp_path, shop_v1(), "shop_v1.yaml")
+        allowed = f'allow-urls = ["{server.url("/schemas/")}"]\n'
+        url = server.url("/api/shop_v2.yaml")
+        configured(
+            tmp_path,
+            entry("shop_v1.yaml") + entry("specs/shop_v2.yaml", spec_url=url, spec_sha256="0" * 64),
+            allowed,
+        )
+        monkeypatch.chdir(tmp_path)
+        result = sdkgen("fetch")
+    # the document and the schema it refers to were read: only the pin differs
+    assert result.exit_code == 1
+    one_error(result, "SDK022", f"{url}#: upstream sha256 ")
 
 
 def test_hostile_servers_titles_and_file_names_stay_data(tmp_path: Path) -> None:
