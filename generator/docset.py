@@ -48,12 +48,6 @@ class Member:
         return os.path.basename(urlsplit(self.document.source).path) or self.document.source
 
 
-def is_set(specs: Sequence[str], settings: config.Config | None) -> bool:
-    """Whether a command is about several documents: more than one SPEC, or none and a
-    `documents` list in `[tool.sdkgen]`."""
-    return len(specs) > 1 or (not specs and settings is not None and bool(settings.documents))
-
-
 # --- the set: entries, prefixes, loading ---------------------------------------------------------
 
 

@@ -54,7 +54,6 @@ class Part:
 @dataclasses.dataclass(frozen=True, slots=True)
 class Counts:
     documents: int
-    models_in: int  # models and enums over all documents
     shared: int  # definitions found in an earlier document and generated once
     renamed: int  # same-named, different definitions given another name
     prefixed_groups: int
@@ -97,10 +96,8 @@ def merge(
         models=tuple(sorted((m for m in kept.values() if isinstance(m, ir.Model)), key=_name)),
         enums=tuple(sorted((e for e in kept.values() if isinstance(e, ir.Enum)), key=_name)),
     )
-    models_in = sum(len(p.api.models) + len(p.api.enums) for p in parts)
     counts = Counts(
         documents=len(parts),
-        models_in=models_in,
         shared=shared,
         renamed=renamed,
         prefixed_groups=prefixed,
