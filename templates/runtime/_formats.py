@@ -2,8 +2,8 @@
 and the typed arguments (`uuid.UUID`, `bytes`) written as the strings the document describes.
 
 Static, like `_runtime.py`: copied unchanged into every generated package. `_models.py` builds
-its `DATE`/`DATE_TIME` converters on `parse_date`/`parse_date_time`; `_models.dump` and
-`_wire.dump` write values with `as_text`.
+its `DATE`/`DATE_TIME` converters on `parse_date`/`parse_date_time`; `_models.dump` (responses'
+`to_dict()` and requests alike) writes values with `as_text`.
 
 Reading follows RFC 3339 section 5.6 exactly (the `full-date` and `date-time` productions),
 checked by a regular expression before anything is built: `datetime.fromisoformat` alone

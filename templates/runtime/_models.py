@@ -20,7 +20,7 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from ._formats import TEXT_TYPES, as_text, parse_date, parse_date_time
+from ._formats import TEXT_TYPES, as_text, base64_text, parse_date, parse_date_time
 from .errors import ResponseValidationError
 
 if TYPE_CHECKING:  # type checkers know typing_extensions; the client does not need it at run time
@@ -361,7 +361,8 @@ def _mismatch(expected: str, value: Any, path: str, strict: bool) -> Any:
 
 
 def dump(value: Any) -> Any:
-    """A Python value (models, enums, lists, dicts of them) as JSON-ready data."""
+    """A Python value (models, enums, lists, dicts of them) as JSON-ready data: for `to_dict()`
+    and for requests (`_wire`)."""
     if isinstance(value, Model):
         return value.to_dict()
     if isinstance(value, enum.Enum):
@@ -370,8 +371,10 @@ def dump(value: Any) -> Any:
         return [dump(v) for v in value]
     if isinstance(value, dict):
         return {k: dump(v) for k, v in value.items()}
-    if isinstance(value, TEXT_TYPES):
+    if isinstance(value, TEXT_TYPES):  # dates, date-times (RFC 3339) and UUIDs
         return as_text(value)
+    if isinstance(value, bytes | bytearray):  # a `format: byte` argument
+        return base64_text(value)
     return value
 
 

@@ -20,14 +20,13 @@ nested inside an object, outside `deepObject`, as JSON).
 from __future__ import annotations
 
 import base64
-import enum
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any, NamedTuple
 from urllib.parse import quote, unquote
 
-from ._formats import TEXT_TYPES, as_text, base64_text
+from ._models import dump
 from .errors import ConfigurationError
 
 # RFC 3986 reserved characters kept by `allowReserved`, less those that would end the query
@@ -48,24 +47,6 @@ class Param(NamedTuple):
     explode: bool | None = None  # None = the style's default (true for form only)
     allow_reserved: bool = False
     json: bool = False  # a `content: application/json` parameter: the value is sent as JSON
-
-
-def dump(value: Any) -> Any:
-    """A Python value (models, enums, lists, dicts of them) as JSON-ready data."""
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict) and not isinstance(value, type):
-        return to_dict()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, list | tuple):
-        return [dump(v) for v in value]
-    if isinstance(value, dict):
-        return {k: dump(v) for k, v in value.items()}
-    if isinstance(value, TEXT_TYPES):  # dates, date-times (RFC 3339) and UUIDs
-        return as_text(value)
-    if isinstance(value, bytes | bytearray):  # a `format: byte` argument
-        return base64_text(value)
-    return value
 
 
 def json_text(value: Any) -> str:
