@@ -53,7 +53,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
         fake.sleep(seconds)
 
     monkeypatch.setattr(
-        _waiters, "_asyncio", lambda: type("A", (), {"sleep": staticmethod(asleep)})
+        _waiters, "lazy_asyncio", lambda: type("A", (), {"sleep": staticmethod(asleep)})
     )
     yield fake
 

@@ -104,8 +104,9 @@ FileContent = _wire.FileContent
 Scheme = _wire.Scheme
 
 
-def _asyncio() -> Any:
-    import asyncio  # imported on first use: the sync client never needs it
+def lazy_asyncio() -> Any:
+    """`asyncio`, imported on first use: the sync client never needs it."""
+    import asyncio
 
     return asyncio
 
@@ -479,7 +480,7 @@ class AsyncCore(_Core):
                     return self._result(call, response)
                 await response.aclose()
                 _log_retry(request, attempt + 1, delay, str(response.status_code))
-            await _asyncio().sleep(delay)
+            await lazy_asyncio().sleep(delay)
             attempt += 1
 
     async def close(self) -> None:

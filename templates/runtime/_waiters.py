@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
-from ._runtime import RawResponse, dump, logger
+from ._runtime import RawResponse, dump, lazy_asyncio, logger
 from .errors import (
     APIConnectionError,
     InternalServerError,
@@ -22,12 +22,6 @@ from .errors import (
 )
 
 T = TypeVar("T")
-
-
-def _asyncio() -> Any:
-    import asyncio  # imported on first use: the sync client never needs it
-
-    return asyncio
 
 
 DEFAULT_WAIT_TIMEOUT: Final = 300.0
@@ -136,5 +130,5 @@ async def wait_async(
             last = result
             if waiter.done(job, result):
                 return result
-        await _asyncio().sleep(_next_poll(interval, deadline, job, timeout, last))
+        await lazy_asyncio().sleep(_next_poll(interval, deadline, job, timeout, last))
         interval = min(interval * 1.5, max(MAX_POLL_INTERVAL, poll_interval))
